@@ -1,0 +1,62 @@
+"""Exceptions: a tiny hierarchy the CLI prints as one clean message and an exit code."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+# Exit codes, documented in docs/cli.md.
+EXIT_FINDINGS = 1  # lint findings or a failed check remain
+EXIT_USAGE = 2  # click's own code for a bad command line
+EXIT_CONTENT = 3  # the content (YAML, source text, images, fonts) is at fault
+EXIT_BUILD = 4  # typesetting or packaging failed
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with an input, located as precisely as known."""
+
+    path: str
+    line: int | None
+    message: str
+    column: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class PublisherError(click.ClickException):
+    """Base class: a failure the user can act on, printed without a traceback."""
+
+    exit_code = EXIT_BUILD
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"error: {self.format_message()}", err=True, file=file)
+
+
+class ContentError(PublisherError):
+    """Raised by the loader, importer and font check with every problem found at once."""
+
+    exit_code = EXIT_CONTENT
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(set(problems), key=lambda p: (p.path, p.line or 0, p.message))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    def format_message(self) -> str:
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in the content; nothing was written"
+        return head + "\n" + "\n".join(str(p) for p in self.problems)
+
+
+class BuildError(PublisherError):
+    """Raised by the typesetting and packaging stages when an output cannot be made."""
+
+    exit_code = EXIT_BUILD

@@ -1,0 +1,75 @@
+"""Typeset the book's HTML into a PDF with WeasyPrint, failing on any warning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from publisher.errors import BuildError
+from publisher.fetch import make_fetcher
+from publisher.model import Project
+from publisher.render import builtin_dir, render
+
+PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None}
+
+
+@dataclass
+class TypesetPDF:
+    """A laid-out PDF: its bytes, page count and the page where each anchor landed."""
+
+    data: bytes
+    pages: int
+    anchor_pages: dict[str, int]
+
+
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _warnings_fail() -> Iterator[_Collector]:
+    """Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build."""
+    logger = logging.getLogger("weasyprint")
+    collector = _Collector()
+    logger.addHandler(collector)
+    try:
+        yield collector
+    finally:
+        logger.removeHandler(collector)
+
+
+def html_for_pdf(project: Project, edition: str = "screen") -> str:
+    from publisher.typography import CSS as typography_css
+
+    return render(project, "pdf/book.html.j2", edition=edition, typography_css=typography_css)
+
+
+def typeset(project: Project, edition: str = "screen", variant: str = "ua") -> TypesetPDF:
+    """Lay out and write the PDF; raise BuildError with every WeasyPrint warning."""
+    import weasyprint
+
+    from publisher import justify
+
+    justify.install()
+    html = html_for_pdf(project, edition)
+    fetcher = make_fetcher(project.root, builtin_dir("layouts"))
+    with _warnings_fail() as collected:
+        document = weasyprint.HTML(
+            string=html, base_url=str(project.root) + "/", url_fetcher=fetcher
+        ).render(presentational_hints=False)
+        anchors = {}
+        for number, page in enumerate(document.pages, 1):
+            for name in page.anchors:
+                anchors.setdefault(name, number)
+        data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
+    if collected.messages:
+        raise BuildError("WeasyPrint warned, so the PDF was not written:\n  "
+                         + "\n  ".join(dict.fromkeys(collected.messages)))
+    return TypesetPDF(data, len(document.pages), anchors)

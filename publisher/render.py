@@ -1,0 +1,75 @@
+"""Render the book model through Jinja2 layouts into HTML (PDF) and XHTML (EPUB)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup, escape
+
+from publisher.model import Project
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def builtin_dir(name: str) -> Path:
+    """Built-in `layouts` or `fonts`: inside the wheel, or at the top of a source tree."""
+    installed = _PACKAGE / "_builtin" / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def _prepare(text: str) -> Markup:
+    try:
+        from publisher.typography import prepare
+    except ImportError:  # typography is optional only while it is being written
+        return escape(text)
+    return prepare(text)
+
+
+def environment(project: Project) -> jinja2.Environment:
+    """Jinja2 with the user's layouts first, then the built-in ones (also as `builtin/...`)."""
+    builtin = jinja2.FileSystemLoader(str(builtin_dir("layouts")), followlinks=False)
+    loaders: list[jinja2.BaseLoader] = []
+    if project.layouts_dir is not None and project.layouts_dir.resolve() != builtin_dir(
+        "layouts"
+    ).resolve():
+        loaders.append(jinja2.FileSystemLoader(str(project.layouts_dir), followlinks=False))
+    loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        # Every template is markup here (.html, .xhtml, .j2, .css): escape all of them.
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["prepare"] = _prepare
+    return env
+
+
+def context(project: Project, **extra: Any) -> dict[str, Any]:
+    """What every layout sees: the book, its interviews and the standard questions."""
+    book = project.book
+    index = [
+        (question, [(i, n) for i in project.interviews for n, p in enumerate(i.qa)
+                    if p.question_id == question.id])
+        for question in book.questions
+    ]
+    return {"book": book, "interviews": project.interviews, "question_index": index, **extra}
+
+
+def render(project: Project, template: str, **extra: Any) -> str:
+    """Render one layout with the book's context."""
+    env = environment(project)
+    try:
+        return env.get_template(template).render(context(project, **extra))
+    except jinja2.TemplateSyntaxError as exc:
+        from publisher.errors import BuildError
+
+        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: layout error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        from publisher.errors import BuildError
+
+        raise BuildError(f"{template}: layout uses an undefined value: {exc.message}") from None
