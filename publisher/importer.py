@@ -17,7 +17,7 @@ from publisher.model import PLACE, place_forms
 MARKER = re.compile(r"^(?P<mark>[问答])(?P<colon>[:：]?)\s*")
 NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 REGION = re.compile(
-    r"^(?:.{1,12}?(?:族)?自治(?:州|县|区|旗)|.{1,10}?特别行政区|.{2,6}?(?:市|州|县|区|省|盟|旗|地区))"
+    r"^(?:.{1,12}?(?:族)?自治(?:州|县|区|旗)|.{1,10}?特别行政区|.{1,6}?(?:市|州|县|区|省|盟|旗|地区))"
 )
 # Titles that end an office in Chinese officialdom; used only when a name has no separator.
 TITLES = ("主席", "书记", "主任", "部长", "局长", "院长", "会长", "理事长", "秘书长", "市长", "州长",

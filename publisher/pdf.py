@@ -46,17 +46,21 @@ def _warnings_fail() -> Iterator[_Collector]:
 
 
 def html_for_pdf(project: Project, edition: str = "screen") -> str:
-    from publisher.typography import CSS as typography_css
+    from markupsafe import Markup
 
-    return render(project, "pdf/book.html.j2", edition=edition, typography_css=typography_css)
+    from publisher.typography import CSS
+
+    # The typography CSS is the package's own code, not content: safe to inline unescaped.
+    return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS))
 
 
 def typeset(project: Project, edition: str = "screen", variant: str = "ua") -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning."""
     import weasyprint
 
-    from publisher import justify
+    from publisher import fonts, justify
 
+    fonts.check(project)  # before rendering: a gap is a content error naming the character
     justify.install()
     html = html_for_pdf(project, edition)
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))

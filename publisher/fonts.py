@@ -1,0 +1,157 @@
+"""Font configuration and the glyph-coverage check run before anything is rendered."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTCollection, TTFont
+
+from publisher import yamlsafe
+from publisher.errors import ContentError, Problem
+from publisher.model import Project
+from publisher.render import builtin_dir
+
+ROLES = ("body", "heading")
+
+
+@dataclass(frozen=True)
+class Face:
+    """One configured font: its role in the layout and the file that provides it."""
+
+    role: str
+    family: str
+    path: Path
+    index: int
+
+
+def _config_file(project: Project) -> tuple[Path, str]:
+    if project.fonts_dir and (project.fonts_dir / "fonts.yaml").is_file():
+        return project.fonts_dir / "fonts.yaml", "fonts/fonts.yaml"
+    return builtin_dir("fonts") / "fonts.yaml", "(built-in) fonts/fonts.yaml"
+
+
+def resolve(project: Project) -> list[Face]:
+    """Read fonts.yaml and find each face's file; raise ContentError if one is missing."""
+    path, display = _config_file(project)
+    doc, problems = yamlsafe.read(path, display)
+    faces: list[Face] = []
+    if doc is not None:
+        for role in ROLES:
+            entry = _entry(doc.root, role)
+            line = entry[2] if entry else None
+            if entry is None or not entry[0]:
+                problems.append(Problem(display, line, f"{role}: a font family is required"))
+                continue
+            family, file, line = entry
+            try:
+                faces.append(_locate(role, family, file, path.parent, project.root))
+            except LookupError as exc:
+                problems.append(Problem(display, line, str(exc)))
+    if problems:
+        raise ContentError(problems)
+    return faces
+
+
+def _entry(root: object, role: str) -> tuple[str, str | None, int] | None:
+    import yaml
+
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key, value in root.value:
+        if key.value == role and isinstance(value, yaml.MappingNode):
+            fields = {k.value: v.value for k, v in value.value if isinstance(v, yaml.ScalarNode)}
+            return fields.get("family", ""), fields.get("file"), key.start_mark.line + 1
+    return None
+
+
+def _locate(role: str, family: str, file: str | None, base: Path, root: Path) -> Face:
+    if file:
+        target = (base / file).resolve()
+        if not target.is_relative_to(root.resolve()) and not target.is_relative_to(base.resolve()):
+            raise LookupError(f"{role}: font file {file!r} is outside the project")
+        if not target.is_file():
+            raise LookupError(f"{role}: font file {file!r} not found")
+        return Face(role, family, target, _face_index(target, family))
+    if shutil.which("fc-match") is None:
+        raise LookupError("fontconfig's fc-match is missing: install fontconfig")
+    out = subprocess.run(
+        ["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{family}:lang=zh-cn"],
+        capture_output=True, text=True, check=False,
+    ).stdout.split("\n")
+    if len(out) < 3 or family not in out[2].split(","):
+        raise LookupError(f"{role}: font family {family!r} is not installed "
+                          f"(fontconfig offers {out[2] if len(out) > 2 else 'nothing'!r})")
+    return Face(role, family, Path(out[0]), int(out[1] or 0))
+
+
+def _face_index(path: Path, family: str) -> int:
+    if path.suffix.lower() not in (".ttc", ".otc"):
+        return 0
+    for index, font in enumerate(TTCollection(str(path), lazy=True).fonts):
+        if font["name"].getDebugName(1) == family:
+            return index
+    raise LookupError(f"font collection {path.name} has no face named {family!r}")
+
+
+@lru_cache(maxsize=16)
+def charset(path: Path, index: int) -> frozenset[int]:
+    """The code points a face maps to glyphs."""
+    if path.suffix.lower() in (".ttc", ".otc"):
+        font = TTCollection(str(path), lazy=True).fonts[index]
+    else:
+        font = TTFont(str(path), lazy=True)
+    return frozenset(font["cmap"].getBestCmap())
+
+
+def texts(project: Project) -> Iterator[tuple[str, str, int | None, str]]:
+    """Every piece of text the book sets, with the role that sets it and where it comes from."""
+    book = project.book
+    for value in (book.title, book.subtitle, book.publisher, *book.editors, book.edition,
+                  book.identifier, book.source_note, book.corrections_note):
+        yield "body", book.path, None, value
+    for question in book.questions:
+        yield "heading", book.path, None, question.label
+    for item in project.interviews:
+        yield "heading", item.path, None, item.region + item.headline
+        yield "body", item.path, None, item.interviewee.office + item.interviewee.name
+        for pair in item.qa:
+            yield "heading", item.path, pair.line, pair.question
+            for paragraph in pair.answer:
+                yield "body", item.path, pair.line, paragraph
+        for note in item.notes:
+            yield "body", item.path, None, note
+
+
+def coverage(project: Project, faces: list[Face] | None = None) -> list[Problem]:
+    """A problem for each character a face lacks, which would fall back or show as a box."""
+    faces = faces if faces is not None else resolve(project)
+    by_role = {face.role: face for face in faces}
+    problems: dict[tuple[str, str, str], Problem] = {}
+    for role, path, line, text in texts(project):
+        face = by_role[role]
+        covered = charset(face.path, face.index)
+        for ch in set(text):
+            # Default-ignorable format characters (U+200B, U+2060) are never drawn.
+            if ord(ch) in covered or unicodedata.category(ch) in ("Cf", "Cc") or ch in " \n":
+                continue
+            key = (path, ch, role)
+            if key not in problems:
+                problems[key] = Problem(
+                    path, line, f"character {ch!r} (U+{ord(ch):04X}) is not in {face.family} "
+                                f"({role} font); it would be drawn from another font or as a box")
+    return list(problems.values())
+
+
+def check(project: Project) -> list[Face]:
+    """Resolve the fonts and check coverage; raise ContentError listing every gap."""
+    faces = resolve(project)
+    problems = coverage(project, faces)
+    if problems:
+        raise ContentError(problems)
+    return faces

@@ -1,0 +1,95 @@
+"""The loader: one typed model, every problem reported as path:line, nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write_project
+
+from publisher.cli import main
+from publisher.errors import ContentError
+from publisher.load import load_project
+
+
+def _errors(root: Path) -> str:
+    with pytest.raises(ContentError) as failure:
+        load_project(root)
+    return failure.value.format_message()
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_sample_loads_into_the_model(sample_project: Path) -> None:
+    project = load_project(sample_project)
+    assert [i.slug for i in project.interviews] == ["chengdu", "mianyang"]
+    first = project.interviews[0]
+    assert first.interviewee.name == "李明"
+    assert [p.question_id for p in first.qa] == ["q1", "q2"]
+    assert len(first.qa[0].answer) == 2 and len(first.qa[1].answer) == 1
+    assert project.book.date.isoformat() == "2024-05-01"
+
+
+def test_every_problem_is_reported_with_file_and_line(sample_project: Path) -> None:
+    one = sample_project / "content/interviews/01-chengdu.yaml"
+    two = sample_project / "content/interviews/02-mianyang.yaml"
+    _edit(one, "order: 1", "order: first")  # wrong type
+    _edit(one, "headline: 成都市的春天\n", "")  # missing field
+    _edit(two, "region: 绵阳市", "region: 绵阳市\nregion: 又一个")  # duplicate key
+    _edit(sample_project / "content/book.yaml", "title: 样书", "title: [样书")  # syntax error
+    message = _errors(sample_project)
+    assert "4 problems" in message
+    assert "content/interviews/01-chengdu.yaml:1: expected a positive whole number, got 'first'" in message
+    assert "content/interviews/01-chengdu.yaml:1: interview: missing required key 'headline'" in message
+    assert "content/interviews/02-mianyang.yaml:4: duplicate key 'region' (first on line 3)" in message
+    assert "content/book.yaml:2: YAML syntax error" in message
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    ("name: 李明", "name: no", None),  # `no` is the text 'no', never False
+    ("name: 李明", "name: !!python/object:os.system ls", ":6: YAML tag"),
+    ("name: 李明", "name: [李明]", ":6: expected text, got a list"),
+    ("slug: chengdu", "slug: ../evil", ":2: expected lowercase letters"),
+    ("headline: 成都市的春天", "headline: ''", ":4: expected text, got an empty value"),
+    ("headline: 成都市的春天", "headline: 春\x07天", ":4:12: forbidden character U+0007"),
+    ("    answer: [明年将继续推进儿童友好城市建设。]", "    answer: []", ":13: the answer is empty"),
+    ("order: 1", "order: 1\nextra: 1", ":2: interview: unknown key 'extra'"),
+])
+def test_bad_values(sample_project: Path, old: str, new: str, expected: str | None) -> None:
+    path = sample_project / "content/interviews/01-chengdu.yaml"
+    _edit(path, old, new)
+    if expected is None:
+        project = load_project(sample_project)
+        assert project.interviews[0].interviewee.name == "no"
+    else:
+        assert f"content/interviews/01-chengdu.yaml{expected}" in _errors(sample_project)
+
+
+def test_non_utf8_and_empty_files(sample_project: Path) -> None:
+    (sample_project / "content/interviews/01-chengdu.yaml").write_bytes("名字".encode("gbk"))
+    (sample_project / "content/interviews/02-mianyang.yaml").write_text("", encoding="utf-8")
+    message = _errors(sample_project)
+    assert "01-chengdu.yaml:1: not valid UTF-8" in message
+    assert "02-mianyang.yaml:1: file is empty" in message
+
+
+def test_duplicate_order_and_slug(sample_project: Path) -> None:
+    _edit(sample_project / "content/interviews/02-mianyang.yaml", "order: 2", "order: 1")
+    assert "order 1 is also used by" in _errors(sample_project)
+
+
+def test_build_of_broken_content_exits_nonzero_and_writes_nothing(
+        sample_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit(sample_project / "content/interviews/01-chengdu.yaml", "order: 1", "order: x")
+    out = sample_project / "output"
+    with pytest.raises(SystemExit) as done:
+        main(["build", str(sample_project)])
+    assert done.value.code == 3
+    err = capsys.readouterr().err
+    assert "content/interviews/01-chengdu.yaml:1:" in err
+    assert "Traceback" not in err
+    assert not out.exists() or not any(out.iterdir())
