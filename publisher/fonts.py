@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import unicodedata
@@ -18,6 +19,7 @@ from publisher.model import Project
 from publisher.render import builtin_dir
 
 ROLES = ("body", "heading")
+FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,62}")
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,10 @@ def resolve(project: Project) -> list[Face]:
                 problems.append(Problem(display, line, f"{role}: a font family is required"))
                 continue
             family, file, line = entry
+            if not FAMILY.fullmatch(family):
+                problems.append(Problem(display, line, f"{role}: {family!r} is not a font family "
+                                                       "name (letters, digits, spaces, - and _)"))
+                continue
             try:
                 faces.append(_locate(role, family, file, path.parent, project.root))
             except LookupError as exc:

@@ -45,13 +45,14 @@ def _warnings_fail() -> Iterator[_Collector]:
         logger.removeHandler(collector)
 
 
-def html_for_pdf(project: Project, edition: str = "screen") -> str:
+def html_for_pdf(project: Project, faces: list, edition: str = "screen") -> str:
     from markupsafe import Markup
 
     from publisher.typography import CSS
 
     # The typography CSS is the package's own code, not content: safe to inline unescaped.
-    return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS))
+    return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS),
+                  fonts={face.role: face.family for face in faces})
 
 
 def typeset(project: Project, edition: str = "screen", variant: str = "ua") -> TypesetPDF:
@@ -60,9 +61,9 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua") -> T
 
     from publisher import fonts, justify
 
-    fonts.check(project)  # before rendering: a gap is a content error naming the character
+    faces = fonts.check(project)  # before rendering: a gap is a content error naming the char
     justify.install()
-    html = html_for_pdf(project, edition)
+    html = html_for_pdf(project, faces, edition)
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))
     with _warnings_fail() as collected:
         document = weasyprint.HTML(

@@ -63,3 +63,13 @@ def write_project(root: Path, regions: tuple[str, ...] = ("成都市", "绵阳�
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     return write_project(tmp_path / "book")
+
+
+@pytest.fixture(scope="session")
+def first_book(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The first book (the repository's content/) built once per test session."""
+    from publisher.build import build
+
+    out = tmp_path_factory.mktemp("first-book")
+    result = build(REPO, out)
+    return dict(result.outputs)
