@@ -16,9 +16,11 @@ from publisher.model import PLACE, place_forms
 # A marker is 问 or 答 at the start of a line, with a half- or full-width colon or none.
 MARKER = re.compile(r"^(?P<mark>[问答])(?P<colon>[:：]?)\s*")
 NAME = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-REGION = re.compile(
-    r"^(?:.{1,12}?(?:族)?自治(?:州|县|区|旗)|.{1,10}?特别行政区|.{1,6}?(?:市|州|县|区|省|盟|旗|地区))"
-)
+# Tried in order: 泸州市 is a city (市) although 州 comes first; 阿坝州 has no 市.
+REGIONS = [re.compile(p) for p in (
+    r"^.{1,12}?(?:族)?自治(?:州|县|区|旗)", r"^.{1,10}?特别行政区", r"^.{1,6}?市",
+    r"^.{1,6}?(?:州|地区|盟)", r"^.{1,6}?(?:县|区|旗)", r"^.{1,6}?省",
+)]
 # Titles that end an office in Chinese officialdom; used only when a name has no separator.
 TITLES = ("主席", "书记", "主任", "部长", "局长", "院长", "会长", "理事长", "秘书长", "市长", "州长",
           "县长", "区长", "省长", "校长", "董事长", "总经理", "经理", "社长", "主编", "馆长", "所长",
@@ -154,8 +156,11 @@ def _split_office(line: str, endings: set[str], path: str, lineno: int,
 
 
 def _region(office: str) -> str | None:
-    match = REGION.match(office)
-    return match.group(0) if match else None
+    for pattern in REGIONS:
+        match = pattern.match(office)
+        if match:
+            return match.group(0)
+    return None
 
 
 def _standard_questions(interviews: list[ImportedInterview]) -> list[dict[str, str]]:

@@ -1,0 +1,107 @@
+"""Content files read with round-trip YAML: every text field with its real position."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from publisher.lint.finding import field_name
+
+# Fields whose spaces may be deliberate (a space separates the parts of a Chinese title).
+TITLE_KINDS = frozenset({"title", "subtitle", "headline", "label"})
+
+
+def yaml_rt() -> YAML:
+    """The round-trip loader/dumper; settings match the importer's output byte for byte."""
+    yaml = YAML(typ="rt")
+    yaml.width = 1_000_000
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=2, offset=0)
+    return yaml
+
+
+@dataclass(frozen=True)
+class Field:
+    """A text scalar: its key path, value and where the value starts (0-based)."""
+
+    keys: tuple[str | int, ...]
+    text: str
+    line: int
+    col: int
+
+    @property
+    def name(self) -> str:
+        return field_name(self.keys)
+
+    @property
+    def kind(self) -> str:
+        return next((k for k in reversed(self.keys) if isinstance(k, str)), "")
+
+
+class Document:
+    """One YAML file: its data tree, raw lines and text fields."""
+
+    def __init__(self, path: Path, rel: str) -> None:
+        self.path = path
+        self.rel = rel
+        self.raw = path.read_text(encoding="utf-8")
+        self.lines = self.raw.split("\n")
+        self.error: tuple[int, str] | None = None
+        try:
+            self.data = yaml_rt().load(self.raw)
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark
+            self.data = None
+            self.error = ((mark.line + 1) if mark else 1, str(exc.problem or exc).strip())
+        self.fields: list[Field] = list(_walk(self.data, ())) if self.data is not None else []
+
+    def field(self, *keys: str | int) -> Field | None:
+        return next((f for f in self.fields if f.keys == keys), None)
+
+    def locate(self, fld: Field, offset: int) -> tuple[int, int]:
+        """1-based line and column of character `offset` of a field in the file."""
+        line = self.lines[fld.line] if fld.line < len(self.lines) else ""
+        start = fld.col
+        if line[start:start + 1] in ("'", '"'):
+            start += 1  # inside quotes; escapes are rare in prose, so the offset holds
+        elif not line[start:].startswith(fld.text[: max(1, min(len(fld.text), 20))]):
+            return fld.line + 1, fld.col + 1  # a block scalar: point at its start
+        return fld.line + 1, start + offset + 1
+
+
+def _walk(node: object, keys: tuple[str | int, ...]) -> Iterator[Field]:
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            if isinstance(value, str):
+                line, col = node.lc.value(key)
+                yield Field((*keys, key), value, line, col)
+            else:
+                yield from _walk(value, (*keys, key))
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            if isinstance(value, str):
+                line, col = node.lc.item(index)
+                yield Field((*keys, index), value, line, col)
+            else:
+                yield from _walk(value, (*keys, index))
+
+
+def read_documents(root: Path) -> tuple[Document | None, list[Document]]:
+    """book.yaml (None when absent) and the interview files of a project, sorted by name."""
+    content = root / "content"
+    book = content / "book.yaml"
+    interviews = sorted((content / "interviews").glob("*.yaml"))
+    return ((Document(book, _rel(book, root)) if book.is_file() else None),
+            [Document(p, _rel(p, root)) for p in interviews])
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)

@@ -1,0 +1,138 @@
+"""The linter's rules on a synthetic project and on hand-made texts."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from publisher.lint import lint_project, rules_reuse, rules_script
+from publisher.lint.document import Document
+
+FIXTURE = Path(__file__).parent / "fixtures" / "lint" / "project"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    shutil.copytree(FIXTURE, tmp_path / "p")
+    return tmp_path / "p"
+
+
+def by_rule(findings, rule, path=None):
+    return [f for f in findings if f.rule.startswith(rule) and (path is None or f.path == path)]
+
+
+def char_at(root: Path, finding) -> str:
+    """The character of the YAML file at the finding's reported line and column."""
+    lines = (root / finding.path).read_text(encoding="utf-8").split("\n")
+    return lines[finding.line - 1][finding.column - 1]
+
+
+BETA = "content/interviews/02-beta.yaml"
+
+
+def test_punctuation_findings_point_at_the_mark(project: Path) -> None:
+    found = by_rule(lint_project(project), "punctuation", BETA)
+    assert sorted((f.rule, f.subject) for f in found) == [
+        ("punctuation.half-width", ","), ("punctuation.half-width", ","),
+        ("punctuation.half-width", "?"), ("punctuation.period", "."), ("punctuation.space", " "),
+    ]
+    for finding in found:
+        assert char_at(project, finding) == finding.subject
+        assert finding.fix is not None and finding.severity == "error"
+
+
+def test_headline_space_is_allowed(project: Path) -> None:
+    assert not [f for f in lint_project(project) if f.line == 5 and f.path == BETA]
+
+
+def test_traditional_character_is_reported_with_its_conversion(project: Path) -> None:
+    [finding] = by_rule(lint_project(project), "script")
+    assert (finding.path, finding.subject, finding.fix.after) == (BETA, "說", "说")
+    assert "說 → 说" in finding.message
+    assert char_at(project, finding) == "說"
+
+
+def write(tmp_path: Path, text: str) -> Document:
+    path = tmp_path / "t.yaml"
+    path.write_text(f"text: {text}\n", encoding="utf-8")
+    return Document(path, "t.yaml")
+
+
+@pytest.mark.parametrize("text", [
+    "著名作家显著提升了头发护理的水平，后来于是皇后乾隆也里面几乎发展了。",
+    "我们面向未来，干部群众团结一心，把复杂问题简单化，系统推进各项工作。",
+    "台湾的朋友说：里程碑式的发展，须发皆白的老人也来了。",
+])
+def test_common_simplified_text_gives_no_script_finding(tmp_path: Path, text: str) -> None:
+    assert rules_script.check([write(tmp_path, text)]) == []
+
+
+def test_script_rule_finds_each_traditional_character(tmp_path: Path) -> None:
+    found = rules_script.check([write(tmp_path, "我們的企業發展很好")])
+    assert [(f.subject, f.fix.after) for f in found] == [("們", "们"), ("業", "业"), ("發", "发")]
+
+
+@pytest.mark.parametrize("text", ["共有1,000人，时间10:30。", "He said: hello, world.",
+                                  "网址是example.com，版本3.5。"])
+def test_numbers_and_latin_text_keep_half_width_marks(tmp_path: Path, text: str) -> None:
+    from publisher.lint import rules_punctuation
+
+    assert rules_punctuation.check([write(tmp_path, text)]) == []
+
+
+def test_straight_quotes_are_paired_into_curly_ones(tmp_path: Path) -> None:
+    from publisher.lint import rules_punctuation
+
+    found = rules_punctuation.check([write(tmp_path, '他说"你好"就走了')])
+    assert [f.fix.after for f in found] == ["“", "”"]
+
+
+def test_corpus_slip_is_reported_with_the_frequent_form(project: Path) -> None:
+    [finding] = by_rule(lint_project(project), "corpus")
+    assert (finding.path, finding.subject, finding.suggestion) == (BETA, "书曾每", "书会每")
+    assert finding.fix is None and finding.severity == "warning"
+    assert char_at(project, finding) == "曾"
+
+
+def test_pasted_passage_is_reported_on_both_sides(project: Path) -> None:
+    found = by_rule(lint_project(project), "reuse")
+    assert sorted(f.path for f in found) == ["content/interviews/01-alpha.yaml", BETA]
+    assert all("51 characters" in f.message for f in found)
+    # The shared set phrase (16 characters) is not reported.
+    assert not [f for f in found if "03-gamma" in f.path]
+
+
+def test_reuse_threshold_decides(project: Path) -> None:
+    docs = [Document(p, p.name) for p in sorted((project / "content/interviews").glob("*.yaml"))]
+    assert rules_reuse.check(docs, min_passage=52) == []
+    assert len(rules_reuse.check(docs, min_passage=51)) == 2
+
+
+def test_structure_findings(project: Path) -> None:
+    messages = [f.message for f in by_rule(lint_project(project), "structure")]
+    assert messages == [
+        "interviewee line does not parse: '丙城市妇联主席张三' is not a personal name",
+        "3 questions; the book's standard questions are 2",
+        "question 1 differs from the standard wording “今年丙城市有哪些亮点？”",
+        "answer 2 is empty",
+    ]
+
+
+def test_allowlist_accepts_a_finding_and_flags_unused_entries(project: Path) -> None:
+    (project / "content/lint-allow.yaml").write_text(
+        "- rule: corpus.slip\n  text: 书曾每\n  reason: a test accepts it\n"
+        "- rule: corpus.slip\n  text: 不存在\n  reason: matches nothing\n"
+        "- rule: corpus.slip\n  text: 没有理由\n", encoding="utf-8")
+    findings = lint_project(project)
+    assert not by_rule(findings, "corpus")
+    allow = [(f.line, f.severity, f.message) for f in by_rule(findings, "allowlist")]
+    assert allow == [(4, "warning", "entry for corpus.slip “不存在” matches no finding; remove it"),
+                     (7, "error", "entry 3 needs rule, text and a reason")]
+
+
+def test_yaml_syntax_error_is_a_located_finding(project: Path) -> None:
+    (project / "content/interviews/02-beta.yaml").write_text("order: 2\nqa: [\n", encoding="utf-8")
+    [finding] = by_rule(lint_project(project), "yaml")
+    assert finding.path == BETA and finding.line == 3
