@@ -22,9 +22,11 @@ REGIONS = [re.compile(p) for p in (
     r"^.{1,6}?(?:州|地区|盟)", r"^.{1,6}?(?:县|区|旗)", r"^.{1,6}?省",
 )]
 # Titles that end an office in Chinese officialdom; used only when a name has no separator.
-TITLES = ("主席", "书记", "主任", "部长", "局长", "院长", "会长", "理事长", "秘书长", "市长", "州长",
-          "县长", "区长", "省长", "校长", "董事长", "总经理", "经理", "社长", "主编", "馆长", "所长",
-          "处长", "厅长", "队长", "委员", "代表", "总监", "总裁", "负责人")
+TITLES = (
+    "主席", "书记", "主任", "部长", "局长", "院长", "会长", "理事长", "秘书长", "市长",
+    "州长", "县长", "区长", "省长", "校长", "董事长", "总经理", "经理", "社长", "主编",
+    "馆长", "所长", "处长", "厅长", "队长", "委员", "代表", "总监", "总裁", "负责人",
+)
 
 
 @dataclass
@@ -100,13 +102,15 @@ def _read_pairs(lines: list[str], first: int, end: int, interview: ImportedInter
         line, lineno = lines[index], index + 1
         m = MARKER.match(line)
         if m and m["mark"] == expect:
+            mark = m["mark"]
             if not m["colon"]:
-                notices.append(Problem(path, lineno, f"{m['mark']} without a colon; read as {m['mark']}:"))
+                notices.append(Problem(path, lineno, f"{mark} without a colon; read as {mark}:"))
             elif m["colon"] == ":":
-                notices.append(Problem(path, lineno, f"half-width colon after {m['mark']}; accepted"))
+                notices.append(Problem(path, lineno, f"half-width colon after {mark}; accepted"))
             body = line[m.end():]
             if not body.strip():
-                problems.append(Problem(path, lineno, f"empty {'question' if expect == '问' else 'answer'}"))
+                what = "question" if expect == "问" else "answer"
+                problems.append(Problem(path, lineno, f"empty {what}"))
             if expect == "问":
                 interview.pairs.append(ImportedPair(body, [], lineno))
                 expect = "答"
@@ -237,7 +241,8 @@ def import_file(source: Path, out: Path) -> tuple[ImportResult, list[Path]]:
     try:
         text = source.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ContentError([Problem(display, None, f"not valid UTF-8 at byte {exc.start}")]) from None
+        problem = Problem(display, None, f"not valid UTF-8 at byte {exc.start}")
+        raise ContentError([problem]) from None
     except OSError as exc:
         raise ContentError([Problem(display, None, f"cannot read: {exc.strerror}")]) from None
     result = parse_source(text.removeprefix("\ufeff"), display)

@@ -97,7 +97,9 @@ class Reader:
         self.error(node, f"expected a date as YYYY-MM-DD, got {_show(node)}")
         return None
 
-    def matching(self, pattern: re.Pattern[str], expected: str) -> Callable[[yaml.Node], str | None]:
+    def matching(
+        self, pattern: re.Pattern[str], expected: str
+    ) -> Callable[[yaml.Node], str | None]:
         def read(node: yaml.Node) -> str | None:
             value = self.text(node)
             if value is not None and not pattern.fullmatch(value):
@@ -288,7 +290,8 @@ def load_project(root: Path) -> Project:
         book, found = read_book(doc)
         problems += found
     interviews: list[Interview] = []
-    files = sorted((content / "interviews").glob("*.yaml")) if (content / "interviews").is_dir() else []
+    folder = content / "interviews"
+    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         problems.append(Problem(_rel(content / "interviews", root), None,
                                 "no interview files (*.yaml) found"))

@@ -121,7 +121,9 @@ class Project:
 
 
 _AUTONOMOUS = re.compile(r"^([\u4e00-\u9fff]{2,}?)(?:[\u4e00-\u9fff]{1,3}族)+自治(州|县|区|旗)$")
-_ADMIN_SUFFIX = re.compile(r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|市|州|县|区|省|盟|旗)$")
+_ADMIN_SUFFIX = re.compile(
+    r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|市|州|县|区|省|盟|旗)$"
+)
 
 
 def place_forms(region: str) -> list[str]:
