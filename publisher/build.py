@@ -1,50 +1,325 @@
-"""Orchestrate a build: load and check everything, then typeset, then write atomically."""
+"""Orchestrate a build: load and check everything, typeset in memory, then write atomically."""
 
 from __future__ import annotations
 
+import datetime as dt
+import inspect
+import io
+import logging
 import os
+import re
+import sys
 import tempfile
+import time
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TextIO
 
+from publisher import limits
+from publisher.errors import BuildError, PublisherError
 from publisher.load import load_project
+from publisher.model import Project
+
+FORMATS = ("pdf", "epub")
+EDITIONS = ("screen", "print")
+REPORT_NAME = "build-report.json"
+SUMS_NAME = "SHA256SUMS"
+log = logging.getLogger("publisher.build")
 
 
 @dataclass
 class BuildResult:
-    """What a build wrote."""
+    """What a build made and wrote, with what the report needs to describe it."""
 
     outputs: dict[str, Path] = field(default_factory=dict)
     pages: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    fonts: list[Any] = field(default_factory=list)
+    source_date: dt.datetime | None = None
+    edition: str = "screen"
+    report: Path | None = None
+    sums: Path | None = None
+
+
+@contextmanager
+def _named_failure(stage: str) -> Iterator[None]:
+    """A library crash inside a stage becomes a one-line BuildError naming the stage."""
+    try:
+        yield
+    except PublisherError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"the {stage} stage failed: {type(exc).__name__}: {exc}") from exc
+
+
+class Progress:
+    """Plain progress: one log line per stage, for pipes, CI logs and tests."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+
+    @contextmanager
+    def stage(self, name: str, result: BuildResult) -> Iterator[None]:
+        self.line(f"{name} ...")
+        start = time.perf_counter()
+        with _named_failure(name):
+            yield
+        result.timings[name] = round(time.perf_counter() - start, 3)
+        self.line(f"{name} done in {result.timings[name]:.2f} s")
+
+    def line(self, text: str) -> None:
+        print(f"publisher: {text}", file=self.stream, flush=True)
+
+    def summary(self, result: BuildResult) -> None:
+        for line in summary_lines(result):
+            self.line(line)
+
+
+class RichProgress(Progress):
+    """A spinner per stage on a terminal, then the same summary as a table."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        from rich.console import Console
+
+        super().__init__(stream)
+        self.console = Console(file=self.stream)
+
+    @contextmanager
+    def stage(self, name: str, result: BuildResult) -> Iterator[None]:
+        start = time.perf_counter()
+        with self.console.status(f"[bold]{name}[/] …"), _named_failure(name):
+            yield
+        result.timings[name] = round(time.perf_counter() - start, 3)
+        self.console.print(f"[green]✓[/] {name} [dim]{result.timings[name]:.2f} s[/]")
+
+    def line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+    def summary(self, result: BuildResult) -> None:
+        from rich.table import Table
+
+        table = Table(title="build summary", show_header=True)
+        for column in ("artifact", "pages", "bytes"):
+            table.add_column(column, justify="left" if column == "artifact" else "right")
+        for fmt, path in result.outputs.items():
+            pages = str(result.pages) if fmt == "pdf" else ""
+            table.add_row(str(path), pages, f"{result.sizes[fmt]:,}")
+        self.console.print(table)
+        for line in summary_lines(result)[len(result.outputs):]:
+            self.line(line)
+
+
+def progress_for(stream: TextIO | None = None) -> Progress:
+    """Rich progress on an interactive terminal, plain log lines otherwise."""
+    stream = stream or sys.stderr
+    is_tty = getattr(stream, "isatty", lambda: False)()
+    return RichProgress(stream) if is_tty and os.environ.get("TERM") != "dumb" else Progress(stream)
+
+
+def summary_lines(result: BuildResult) -> list[str]:
+    """The closing summary: one line per artifact, then warnings and time per stage."""
+    lines = []
+    for fmt, path in result.outputs.items():
+        pages = f", {result.pages} pages" if fmt == "pdf" else ""
+        lines.append(f"wrote {path} ({result.sizes[fmt]:,} bytes{pages})")
+    lines.append(f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items()
+                       if name != "total")
+    lines.append(f"time per stage: {stages}; total {result.timings.get('total', 0):.2f} s")
+    return lines
+
+
+def source_date(project: Project) -> dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH if set, else book.yaml's date at 00:00 UTC."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None and raw.strip():
+        if not re.fullmatch(r"\d{1,12}", raw.strip()):
+            raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
+        return dt.datetime.fromtimestamp(int(raw), dt.UTC)
+    date = project.book.date
+    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+
+
+def normalize_epub(data: bytes, when: dt.datetime) -> bytes:
+    """Rewrite an EPUB so its bytes depend on its content only, never on the clock.
+
+    ebooklib stamps dcterms:modified and every zip entry with the current local time.
+    """
+    # Zip timestamps cannot go before 1980; EPUB readers never show them anyway.
+    stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
+    modified = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = src.namelist()
+        # The mimetype entry must come first and be stored uncompressed (OCF 3.0, 4.3).
+        for name in ["mimetype", *[n for n in names if n != "mimetype"]]:
+            if name not in names:
+                continue
+            content = src.read(name)
+            if name.endswith(".opf"):
+                content = re.sub(
+                    rb'(<meta property="dcterms:modified"[^>]*>)[^<]*(</meta>)',
+                    rb"\g<1>" + modified.encode() + rb"\g<2>", content)
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o100644 << 16
+            dst.writestr(info, content)
+    return out.getvalue()
 
 
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename it into place."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    write_all_atomic({target: data})
+
+
+def write_all_atomic(files: dict[Path, bytes]) -> None:
+    """Write every file to a temporary sibling first, then rename them all into place.
+
+    Renames happen only after every temporary file is complete, so a failure while
+    writing leaves every previous file as it was.
+    """
+    staged: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                       dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
 
 
-def build(project_dir: Path, output_dir: Path | None = None) -> BuildResult:
-    """Build the PDF and the EPUB; nothing is written unless both succeed."""
-    from publisher import epub, pdf
+class _Collector(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
 
-    project = load_project(project_dir)
-    output_dir = output_dir or project.root / "output"
-    typeset = pdf.typeset(project)
-    epub_bytes = epub.package(project, typeset.anchor_pages)
-    result = BuildResult(pages=typeset.pages)
-    for suffix, data in (("pdf", typeset.data), ("epub", epub_bytes)):
-        target = output_dir / f"{project.book.slug}.{suffix}"
-        write_atomic(target, data)
-        result.outputs[suffix] = target
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _collect_warnings(result: BuildResult) -> Iterator[None]:
+    """Gather every warning the stages log or emit, so --strict can refuse them."""
+    collector = _Collector()
+    loggers = [logging.getLogger(name) for name in ("publisher", "ebooklib", "fontTools")]
+    for logger in loggers:
+        logger.addHandler(collector)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            yield
+    finally:
+        for logger in loggers:
+            logger.removeHandler(collector)
+    # Library deprecation noise says nothing about the book.
+    emitted = [f"{w.category.__name__}: {w.message}" for w in caught
+               if not issubclass(w.category, DeprecationWarning | PendingDeprecationWarning
+                                 | ResourceWarning)]
+    result.warnings.extend(dict.fromkeys(collector.messages + emitted))
+
+
+def _package_epub(project: Project, typeset: Any) -> bytes:
+    """Call epub.package with the typeset PDF or its anchor pages, whichever it takes."""
+    from publisher import epub
+
+    params = list(inspect.signature(epub.package).parameters.values())
+    if len(params) < 2:
+        return epub.package(project)
+    takes_typeset = params[1].name in ("typeset", "pdf", "typeset_pdf") or "TypesetPDF" in str(
+        params[1].annotation)
+    return epub.package(project, typeset if takes_typeset else typeset.anchor_pages)
+
+
+def _check_fonts(project: Project) -> list[Any]:
+    try:
+        from publisher import fonts
+    except ImportError:  # the font check lives in its own stage module when present
+        return []
+    return fonts.check(project)
+
+
+def build(
+    project_dir: Path,
+    output_dir: Path | None = None,
+    formats: Iterable[str] = FORMATS,
+    *,
+    edition: str = "screen",
+    strict: bool = False,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the chosen formats; nothing is written unless every stage succeeds."""
+    from publisher import pdf, report
+
+    formats = tuple(formats)
+    wanted = [f for f in FORMATS if f in formats]
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not wanted:
+        raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
+    if edition not in EDITIONS:
+        raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
+    progress = progress or Progress(io.StringIO())
+    result = BuildResult(edition=edition)
+    artifacts: dict[str, bytes] = {}
+    started = time.perf_counter()
+    with _collect_warnings(result), limits.bounded("building the book"):
+        with progress.stage("load", result):
+            project = load_project(project_dir)
+            result.source_date = source_date(project)
+            if result.source_date.date() != project.book.date:
+                log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the EPUB "
+                            "is stamped with the first, the PDF with the second",
+                            result.source_date.date(), project.book.path, project.book.date)
+        with progress.stage("fonts", result):
+            result.fonts = _check_fonts(project)
+        # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
+        with progress.stage("pdf", result):
+            typeset = pdf.typeset(project, edition=edition)
+            result.pages = typeset.pages
+            artifacts["pdf"] = typeset.data
+        if "epub" in wanted:
+            with progress.stage("epub", result):
+                artifacts["epub"] = normalize_epub(_package_epub(project, typeset),
+                                                   result.source_date)
+    output_dir = (output_dir or project.root / "output").resolve()
+    for fmt in [f for f in FORMATS if f not in wanted]:
+        stale = output_dir / f"{project.book.slug}.{fmt}"
+        if stale.exists():
+            # It stays, but out of SHA256SUMS and the report, so it cannot pass as fresh.
+            result.warnings.append(f"{stale}: not rebuilt this time; it is left out of "
+                                   f"{SUMS_NAME} and {REPORT_NAME}")
+    if strict and result.warnings:
+        raise BuildError("--strict: the build warned, so nothing was written:\n  "
+                         + "\n  ".join(result.warnings))
+    files = {output_dir / f"{project.book.slug}.{fmt}": artifacts[fmt] for fmt in wanted}
+    for fmt in wanted:
+        result.outputs[fmt] = output_dir / f"{project.book.slug}.{fmt}"
+        result.sizes[fmt] = len(artifacts[fmt])
+    with progress.stage("write", result):
+        # The total up to here: the report must be complete before it is written.
+        result.timings["total"] = round(time.perf_counter() - started, 3)
+        report_bytes = report.build_report(project, result, files)
+        files[output_dir / REPORT_NAME] = report_bytes
+        # SHA256SUMS goes last: if anything above fails, the old sums still match old files.
+        files[output_dir / SUMS_NAME] = report.sha256sums(files)
+        write_all_atomic(files)
+    result.report = output_dir / REPORT_NAME
+    result.sums = output_dir / SUMS_NAME
+    progress.summary(result)
     return result

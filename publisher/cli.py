@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import click
@@ -35,24 +35,89 @@ def import_cmd(source: Path, out: Path) -> None:
                f"wrote {len(written)} files to {out}")
 
 
+BUILD_OPTIONS = [
+    click.option("-o", "--output", "output_dir", type=PROJECT, default=None,
+                 help="Where to write the artifacts (default: PROJECT_DIR/output)."),
+    click.option("-f", "--format", "formats", type=click.Choice(["pdf", "epub"]), multiple=True,
+                 help="Build only this format (repeatable; default: every format)."),
+    click.option("--edition", type=click.Choice(["screen", "print"]), default="screen",
+                 show_default=True, help="PDF edition: screen, or print with bleed and marks."),
+    click.option("--strict", is_flag=True, help="Fail the build on any warning."),
+]
+
+
+def _build_options(func: Callable[..., None]) -> Callable[..., None]:
+    for option in reversed(BUILD_OPTIONS):
+        func = option(func)
+    return func
+
+
 @cli.command()
 @click.argument("project_dir", type=PROJECT, default=Path("."))
-@click.option("-o", "--output", "output_dir", type=PROJECT, default=None,
-              help="Where to write the artifacts (default: PROJECT_DIR/output).")
-def build(project_dir: Path, output_dir: Path | None) -> None:
-    """Build the PDF and the EPUB of the book in PROJECT_DIR."""
+@_build_options
+def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
+          strict: bool) -> None:
+    """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
+    from publisher.build import FORMATS, progress_for
     from publisher.build import build as run
 
-    result = run(project_dir, output_dir)
-    for path in result.outputs.values():
-        click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
+    run(project_dir, output_dir, formats or FORMATS, edition=edition, strict=strict,
+        progress=progress_for())
+
+
+@cli.command()
+@click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+                default=Path("output"))
+def check(output_dir: Path) -> None:
+    """Validate the artifacts in OUTPUT_DIR: EPUBCheck, Ace, qpdf, the PDF's own checks."""
+    from publisher.check import check_output
+    from publisher.errors import EXIT_FINDINGS
+
+    verdicts = check_output(output_dir)
+    for verdict in verdicts:
+        click.echo("\n".join(verdict.lines()))
+    failed = [v for v in verdicts if not v.ok]
+    if failed:
+        click.echo(f"{len(failed)} of {len(verdicts)} artifacts failed", err=True)
+        sys.exit(EXIT_FINDINGS)
 
 
 @cli.command()
 @click.argument("project_dir", type=PROJECT, default=Path("."))
-def lint(project_dir: Path) -> None:
-    """Check the content for editorial problems."""
-    raise click.ClickException("lint is not implemented yet")
+@_build_options
+def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
+          strict: bool) -> None:
+    """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
+    from publisher.build import FORMATS, progress_for
+    from publisher.watch import watch as run
+
+    run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,
+        strict=strict)
+
+
+@cli.command()
+@click.argument("directory", type=PROJECT)
+@click.option("--title", default="我的访谈录", show_default=True, help="The book's title.")
+def new(directory: Path, title: str) -> None:
+    """Create a book project in DIRECTORY with one sample interview that builds at once."""
+    from publisher.scaffold import create
+
+    written = create(directory, title)
+    click.echo(f"created {directory} ({len(written)} files); next: publisher build {directory}")
+
+
+@cli.command()
+@click.argument("project_dir", type=PROJECT, default=Path("."))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Print findings as text lines or as JSON.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes and log them in "
+              "content/corrections.yaml.")
+@click.pass_context
+def lint(ctx: click.Context, project_dir: Path, fmt: str, fix: bool) -> None:
+    """Check the content for editorial problems; exit 1 while errors remain."""
+    from publisher.lint.report import run
+
+    ctx.exit(run(project_dir, fmt, fix))
 
 
 def main(argv: Sequence[str] | None = None) -> None:

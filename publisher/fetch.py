@@ -1,33 +1,171 @@
-"""The only way WeasyPrint may reach a resource: data: URLs and files inside the project."""
+"""Guards on what layouts may reach: WeasyPrint's URL fetcher and Jinja2's template loader."""
 
 from __future__ import annotations
 
 import mimetypes
-from pathlib import Path
+import os
+from collections.abc import Callable
+from pathlib import Path, PurePath
+from typing import Any
 from urllib.parse import unquote, urlsplit
+from urllib.request import DataHandler, Request, url2pathname
+
+import jinja2
+from jinja2.loaders import split_template_path
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publisher.errors import BuildError
 
+MAX_RESOURCE_BYTES = 50_000_000  # a font or image bigger than this is not a book resource
+MAX_LAYOUT_BYTES = 1_000_000
+_SCANNED_SUFFIXES = {".j2", ".html", ".xhtml", ".css", ".svg", ".xml", ".txt"}
 
-def make_fetcher(root: Path, *extra_roots: Path):  # noqa: ANN201 - WeasyPrint's fetcher protocol
-    """A url_fetcher that refuses the network and any file outside the allowed roots."""
-    roots = [r.resolve() for r in (root, *extra_roots)]
 
-    def fetch(url: str, timeout: int = 10, ssl_context=None) -> dict:  # noqa: ANN001
-        scheme = urlsplit(url).scheme.lower()
+class ProjectFetcher(URLFetcher):
+    """A WeasyPrint URL fetcher that never opens a socket and never leaves the project.
+
+    Only `data:` URLs and regular files whose real path (symlinks followed) lies inside one of
+    the allowed roots are served. Every refusal is also kept in `refused`, so the caller can
+    report it even though WeasyPrint turns fetch errors into log messages.
+    """
+
+    def __init__(self, root: Path, *extra_roots: Path) -> None:
+        super().__init__(allowed_protocols=("data", "file"), allow_redirects=False,
+                         fail_on_errors=False)
+        self.root = Path(root).resolve()
+        self.roots = [self.root, *(Path(r).resolve() for r in extra_roots)]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+        try:
+            return self._fetch(url)
+        except BuildError as exc:
+            self.refused.append(exc.message)
+            raise
+
+    def _fetch(self, url: str) -> URLFetcherResponse:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
         if scheme == "data":
-            from weasyprint.urls import default_url_fetcher
-
-            return default_url_fetcher(url, timeout=timeout, ssl_context=ssl_context)
+            # urllib's DataHandler decodes in memory; it has no way to reach the network.
+            with DataHandler().data_open(Request(url)) as response:
+                body = response.read(MAX_RESOURCE_BYTES + 1)
+                kind = response.headers.get_content_type()
+            return URLFetcherResponse(url, body, {"Content-Type": kind})
         if scheme != "file":
-            raise BuildError(f"refused to fetch {url!r}: only files inside the project are allowed")
-        target = Path(unquote(urlsplit(url).path)).resolve()
-        if not any(target.is_relative_to(r) for r in roots):
-            raise BuildError(f"refused to read {target}: it is outside the project")
+            raise BuildError(f"{self.referrer(url)}: refused to fetch {url!r}: the build never "
+                             "uses the network; only data: URLs and files inside the project "
+                             "are allowed")
+        if parts.netloc not in ("", "localhost"):
+            raise BuildError(f"{self.referrer(url)}: refused to fetch {url!r}: files on another "
+                             "host are not allowed")
+        try:
+            target = Path(url2pathname(unquote(parts.path))).resolve()
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise BuildError(f"{self.referrer(url)}: cannot resolve {url!r}: {exc}") from None
+        if not any(target.is_relative_to(r) for r in self.roots):
+            raise BuildError(f"{self.referrer(url)}: refused to read {url!r}: it is outside the "
+                             "project (symlinks are followed before this check)")
         if not target.is_file():
-            raise BuildError(f"resource not found: {target}")
+            raise BuildError(f"{self.referrer(url)}: resource not found or not a regular file: "
+                             f"{self._show(target)}")
+        size = target.stat().st_size
+        if size > MAX_RESOURCE_BYTES:
+            raise BuildError(f"{self.referrer(url)}: {self._show(target)} is {size:,} bytes; "
+                             f"the limit is {MAX_RESOURCE_BYTES:,}")
         mime, _ = mimetypes.guess_type(target.name)
-        return {"string": target.read_bytes(), "mime_type": mime or "application/octet-stream",
-                "redirected_url": url, "filename": target.name}
+        return URLFetcherResponse(target.as_uri(), target.read_bytes(),
+                                  {"Content-Type": mime or "application/octet-stream"})
 
-    return fetch
+    def _show(self, target: Path) -> str:
+        inside = target.is_relative_to(self.root)
+        return str(target.relative_to(self.root)) if inside else str(target)
+
+    def referrer(self, url: str) -> str:
+        """The user layout line that mentions this resource, or 'a layout' if none does.
+
+        Content is escaped before it reaches HTML, so only a layout can name a resource; the
+        exact line is found by looking for the URL, then for its last path segment.
+        """
+        layouts = self.root / "layouts"
+        if not layouts.is_dir():
+            return "a layout"
+        name = unquote(urlsplit(url).path).rstrip("/").rsplit("/", 1)[-1]
+        needles = [n for n in (url, name) if n]
+        files = sorted(p for p in layouts.rglob("*")
+                       if p.suffix in _SCANNED_SUFFIXES and p.is_file() and not p.is_symlink()
+                       and p.stat().st_size <= MAX_LAYOUT_BYTES)
+        for needle in needles:
+            for file in files:
+                text = file.read_text("utf-8", errors="replace")
+                for number, line in enumerate(text.splitlines(), 1):
+                    if needle in line:
+                        return f"{file.relative_to(self.root)}:{number}"
+        return "a layout"
+
+
+def make_fetcher(root: Path, *extra_roots: Path) -> ProjectFetcher:
+    """A url_fetcher that refuses the network and any file outside the allowed roots."""
+    return ProjectFetcher(root, *extra_roots)
+
+
+class LayoutRefused(jinja2.TemplateError):
+    """A layout file that exists but may not be read: not a TemplateNotFound, so a
+    ChoiceLoader cannot silently fall back to the built-in layout of the same name."""
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """FileSystemLoader whose templates must really live inside its directories.
+
+    Jinja2's `followlinks=False` only affects listing; `get_source` opens a symlink to
+    /etc/passwd happily. Here the real path is checked before the file is opened.
+    """
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)
+        for base in self.searchpath:
+            candidate = Path(base, *pieces)
+            if not (candidate.is_file() or candidate.is_symlink()):
+                continue
+            real = candidate.resolve()
+            if not real.is_relative_to(Path(base).resolve()):
+                raise LayoutRefused(f"{candidate}: refused: it resolves to {real}, outside the "
+                                    "layouts directory")
+            if not real.is_file():
+                raise LayoutRefused(f"{candidate}: not a regular file")
+            stat = real.stat()
+            if stat.st_size > MAX_LAYOUT_BYTES:
+                raise LayoutRefused(f"{candidate}: {stat.st_size:,} bytes; the limit for a "
+                                    f"layout is {MAX_LAYOUT_BYTES:,}")
+            try:
+                source = real.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise LayoutRefused(f"{candidate}: not valid UTF-8 (byte {exc.start})") from None
+            return source, str(candidate), _uptodate(real, stat.st_mtime)
+        raise jinja2.TemplateNotFound(template)
+
+
+def _uptodate(path: Path, mtime: float) -> Callable[[], bool]:
+    def check() -> bool:
+        try:
+            return os.path.getmtime(path) == mtime
+        except OSError:
+            return False
+
+    return check
+
+
+# Attributes a layout may read on a path (a portrait's file): names, never file operations.
+_PATH_ATTRIBUTES = {"name", "stem", "suffix", "as_uri", "as_posix"}
+
+
+class LayoutSandbox(ImmutableSandboxedEnvironment):
+    """A layout is code from a third party: no dunder escapes, no file or process access."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, PurePath) and attr not in _PATH_ATTRIBUTES:
+            return False
+        return super().is_safe_attribute(obj, attr, value)

@@ -2,49 +2,72 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
+import warnings
+from pathlib import Path, PurePosixPath
 
 from publisher.errors import Problem
 
 MAX_BYTES = 5_000_000
-MAX_PIXELS = 25_000_000
-_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpeg"}
+MAX_PIXELS = 25_000_000  # 5000 × 5000: far beyond print resolution for a portrait
+_SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
+_EXTENSIONS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
 
 
 def check_portrait(root: Path, src: str, path: str, line: int) -> tuple[Path | None, list[Problem]]:
     """Resolve a portrait reference and check it; return its path or the problems."""
-    if "://" in src or src.startswith(("/", "\\")) or ":" in src:
-        return None, [Problem(path, line, f"portrait {src!r} must be a relative path inside the project")]
-    target = (root / "content" / src).resolve()
+
+    def refuse(message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(path, line, f"portrait {src!r} {message}")]
+
+    if ("://" in src or src.startswith(("/", "\\")) or ":" in src or "\\" in src
+            or "\0" in src or not src.strip()):
+        return refuse("must be a relative path inside the project, written with /")
+    expected = _EXTENSIONS.get(PurePosixPath(src).suffix.lower())
+    if expected is None:
+        return refuse("must be a .png, .jpg or .jpeg file")
+    try:
+        # resolve() follows every symlink first, so a link out of the project is caught below.
+        target = (root / "content" / src).resolve()
+    except (OSError, RuntimeError):
+        return refuse("cannot be resolved (a symlink loop?)")
     if not target.is_relative_to(root.resolve()):
-        return None, [Problem(path, line, f"portrait {src!r} points outside the project")]
+        return refuse("points outside the project")
     if not target.is_file():
-        return None, [Problem(path, line, f"portrait {src!r} not found")]
+        return refuse("not found (or not a regular file)")
     size = target.stat().st_size
     if size > MAX_BYTES:
-        return None, [Problem(path, line, f"portrait {src!r} is {size:,} bytes; the limit is {MAX_BYTES:,}")]
-    head = target.read_bytes()[:32]
-    kind = next((k for sig, k in _SIGNATURES.items() if head.startswith(sig)), None)
+        return refuse(f"is {size:,} bytes; the limit is {MAX_BYTES:,}")
+    data = target.read_bytes()[: MAX_BYTES + 1]
+    kind = next((k for sig, k in _SIGNATURES.items() if data.startswith(sig)), None)
     if kind is None:
-        return None, [Problem(path, line, f"portrait {src!r} is not a PNG or JPEG image")]
-    width, height = _dimensions(target, kind)
-    if width * height > MAX_PIXELS or not width or not height:
-        return None, [Problem(path, line, f"portrait {src!r} is {width}×{height} pixels; "
-                                          f"the limit is {MAX_PIXELS:,} pixels")]
+        return refuse("is not a PNG or JPEG image (its first bytes say otherwise)")
+    if kind != expected:
+        return refuse(f"is named as {expected} but holds {kind} data")
+    width, height, problem = _inspect(data, kind)
+    if problem:
+        return refuse(problem)
+    if width * height > MAX_PIXELS:
+        return refuse(f"is {width}×{height} pixels; the limit is {MAX_PIXELS:,} pixels")
     return target, []
 
 
-def _dimensions(target: Path, kind: str) -> tuple[int, int]:
-    data = target.read_bytes()
-    if kind == "png":
-        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    i = 2
-    while i + 9 < len(data):
-        if data[i] != 0xFF:
-            break
-        marker = data[i + 1]
-        length = int.from_bytes(data[i + 2 : i + 4], "big")
-        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-            return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
-        i += 2 + length
-    return 0, 0
+def _inspect(data: bytes, kind: str) -> tuple[int, int, str | None]:
+    """Size from the header, then a full decode: what WeasyPrint would choke on fails here."""
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=[kind]) as image:
+                width, height = image.size
+                if not width or not height:
+                    return 0, 0, "has no pixels"
+                if width * height > MAX_PIXELS:
+                    return width, height, None  # reported by the caller, without decoding
+                image.load()
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return 0, 0, f"claims more than {MAX_PIXELS:,} pixels"
+    except Exception as exc:  # Pillow raises OSError, SyntaxError, zlib.error, struct.error…
+        return 0, 0, f"cannot be decoded ({exc})"
+    return width, height, None

@@ -74,6 +74,8 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua") -> T
             for name in page.anchors:
                 anchors.setdefault(name, number)
         data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
+    if fetcher.refused:  # name the refused resource itself, not WeasyPrint's wrapper text
+        raise BuildError("\n".join(dict.fromkeys(fetcher.refused)))
     if collected.messages:
         raise BuildError("WeasyPrint warned, so the PDF was not written:\n  "
                          + "\n  ".join(dict.fromkeys(collected.messages)))

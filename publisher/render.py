@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
+from publisher.fetch import ConfinedLoader, LayoutSandbox
 from publisher.model import Project
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -29,14 +31,16 @@ def _prepare(text: str) -> Markup:
 
 def environment(project: Project) -> jinja2.Environment:
     """Jinja2 with the user's layouts first, then the built-in ones (also as `builtin/...`)."""
-    builtin = jinja2.FileSystemLoader(str(builtin_dir("layouts")), followlinks=False)
+    builtin = ConfinedLoader(str(builtin_dir("layouts")))
     loaders: list[jinja2.BaseLoader] = []
     if project.layouts_dir is not None and project.layouts_dir.resolve() != builtin_dir(
         "layouts"
     ).resolve():
-        loaders.append(jinja2.FileSystemLoader(str(project.layouts_dir), followlinks=False))
+        # ConfinedLoader checks a template's real path: a symlink out of layouts/ is refused.
+        loaders.append(ConfinedLoader(str(project.layouts_dir)))
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
-    env = jinja2.Environment(
+    # A user layout is third-party code: the sandbox keeps it away from Python internals.
+    env = LayoutSandbox(
         loader=jinja2.ChoiceLoader(loaders),
         # Every template is markup here (.html, .xhtml, .j2, .css): escape all of them.
         autoescape=True,
@@ -68,8 +72,25 @@ def render(project: Project, template: str, **extra: Any) -> str:
     except jinja2.TemplateSyntaxError as exc:
         from publisher.errors import BuildError
 
-        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: layout error: {exc.message}") from None
+        where = f"{exc.filename or exc.name}:{exc.lineno}"
+        raise BuildError(f"{where}: layout error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         from publisher.errors import BuildError
 
         raise BuildError(f"{template}: layout uses an undefined value: {exc.message}") from None
+    except (jinja2.TemplateError, ArithmeticError, LookupError, TypeError, ValueError,
+            RecursionError) as exc:
+        # Whatever a user layout does wrong is reported as its file and line, not a traceback.
+        from publisher.errors import BuildError
+
+        raise BuildError(f"{_where(exc, template)}: layout error: {exc}") from None
+
+
+def _where(exc: BaseException, template: str) -> str:
+    """The innermost template frame of a layout error, as path:line."""
+    found = template
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        name = frame.f_code.co_filename
+        if not name.endswith(".py") and not name.startswith("<"):
+            found = f"{name}:{line}"
+    return found

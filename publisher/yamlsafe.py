@@ -24,8 +24,16 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:seq",
     "tag:yaml.org,2002:map",
 }
-# Bidi overrides and isolates can make text display differently from what it is.
+# Bidi overrides and isolates can make text display differently from what it is; line and
+# paragraph separators and a stray BOM are line breaks or noise to some tools and not others.
 _BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_FORBIDDEN = _BIDI | set("\u2028\u2029\ufeff")
+_KIND = {"Cc": "control character", "Cs": "surrogate", "Co": "private-use character",
+         "Cn": "unassigned code point"}
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """A construct refused while composing, located at its mark."""
 
 
 class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
@@ -37,6 +45,23 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         Parser.__init__(self)
         Composer.__init__(self)
         BaseResolver.__init__(self)
+        self.depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        # Refused here, not after composing: an alias can make the tree cyclic or exponential,
+        # and PyYAML composes recursively, so deep nesting would end in RecursionError.
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _Refused(None, None, "anchors and aliases (& and *) are not allowed in "
+                           "content", event.start_mark)
+        if self.depth >= MAX_DEPTH:
+            raise _Refused(None, None, f"nesting deeper than {MAX_DEPTH} levels",
+                           event.start_mark)
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 @dataclass
@@ -50,26 +75,40 @@ class Document:
 def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     """Decode UTF-8 and reject control characters, reporting each with its position."""
     if len(data) > MAX_BYTES:
-        return None, [Problem(path, None, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
+        return None, [Problem(path, None,
+                              f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [Problem(path, 1, "the file is UTF-16; save it as UTF-8")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return None, [
-            Problem(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8")
-        ]
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [Problem(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
+                                          "save the file as UTF-8", column)]
     text = text.removeprefix("\ufeff")
     problems = []
     for lineno, line in enumerate(text.split("\n"), 1):
         for col, ch in enumerate(line.rstrip("\r"), 1):
             if ch == "\t":
                 continue
-            if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn") and ch != "\n":
-                name = unicodedata.name(ch, "control character")
+            kind = _KIND.get(unicodedata.category(ch))
+            if ch in _FORBIDDEN or kind:
+                name = unicodedata.name(ch, kind or "format character")
                 problems.append(
                     Problem(path, lineno, f"forbidden character U+{ord(ch):04X} ({name})", col)
                 )
+                if len(problems) >= 20:  # a binary file would otherwise list thousands
+                    return None, problems
     return (None if problems else text), problems
+
+
+def _forbidden(text: str) -> str | None:
+    """The first character of `text` that content may not contain, if any."""
+    for ch in text:
+        if ch in _FORBIDDEN or (ch not in "\t\n" and unicodedata.category(ch) in _KIND):
+            return ch
+    return None
 
 
 def parse(data: bytes, path: str) -> tuple[Document | None, list[Problem]]:
@@ -85,6 +124,9 @@ def parse(data: bytes, path: str) -> tuple[Document | None, list[Problem]]:
             root = loader.get_single_node()
         finally:
             loader.dispose()
+    except _Refused as exc:
+        return None, [Problem(path, exc.problem_mark.line + 1, exc.problem,
+                              exc.problem_mark.column + 1)]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -92,6 +134,8 @@ def parse(data: bytes, path: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(path, line, f"YAML syntax error: {message}")]
     except yaml.YAMLError as exc:
         return None, [Problem(path, None, f"YAML error: {exc}")]
+    if root is None:
+        return None, [Problem(path, 1, "file has no content (only comments or markers)")]
     problems = _check_tree(root, path)
     return (None if problems else Document(path, root)), problems
 
@@ -117,16 +161,22 @@ def _check_tree(root: yaml.Node | None, path: str) -> list[Problem]:
             seen: dict[str, int] = {}
             for key, value in node.value:
                 if not isinstance(key, yaml.ScalarNode):
-                    problems.append(Problem(path, key.start_mark.line + 1, "a key must be plain text"))
+                    problems.append(
+                        Problem(path, key.start_mark.line + 1, "a key must be plain text"))
                     continue
                 kline = key.start_mark.line + 1
                 if key.value in seen:
                     problems.append(Problem(
-                        path, kline, f"duplicate key {key.value!r} (first on line {seen[key.value]})"))
+                        path, kline,
+                        f"duplicate key {key.value!r} (first on line {seen[key.value]})"))
                 seen.setdefault(key.value, kline)
                 stack.append((value, depth + 1))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, depth + 1) for item in node.value)
+        elif bad := _forbidden(node.value):
+            # A quoted scalar can spell a control character as an escape such as "\x07".
+            problems.append(Problem(path, line, f"forbidden character U+{ord(bad):04X} "
+                                                "(written as an escape) in this value"))
     return problems
 
 

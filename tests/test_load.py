@@ -72,7 +72,7 @@ def test_non_utf8_and_empty_files(sample_project: Path) -> None:
     (sample_project / "content/interviews/01-chengdu.yaml").write_bytes("名字".encode("gbk"))
     (sample_project / "content/interviews/02-mianyang.yaml").write_text("", encoding="utf-8")
     message = _errors(sample_project)
-    assert "01-chengdu.yaml:1: not valid UTF-8" in message
+    assert "01-chengdu.yaml:1:1: not valid UTF-8" in message
     assert "02-mianyang.yaml:1: file is empty" in message
 
 

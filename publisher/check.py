@@ -1,0 +1,153 @@
+"""`publisher check`: run the validators on a build's output and give one verdict per artifact."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from publisher.report import embedded_fonts, sha256, verify_sums
+
+
+@dataclass
+class Finding:
+    """What one tool said about one artifact; `ran` is False when the tool is not installed."""
+
+    tool: str
+    ok: bool
+    messages: list[str] = field(default_factory=list)
+    ran: bool = True
+
+
+@dataclass
+class Verdict:
+    """Every finding about one artifact; it passes when every tool that ran passed."""
+
+    artifact: Path
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(f.ok for f in self.findings) and any(f.ran for f in self.findings)
+
+    def lines(self) -> list[str]:
+        tools = ", ".join(f.tool if f.ran else f"{f.tool} not run" for f in self.findings)
+        lines = [f"{'PASS' if self.ok else 'FAIL'} {self.artifact.name} ({tools})"]
+        for finding in self.findings:
+            lines += [f"  {finding.tool}: {m}" for m in finding.messages]
+        return lines
+
+
+def _guard(tool: str, run: Callable[[], Finding]) -> Finding:
+    """A validator that crashes is a failed check with its reason, never a traceback."""
+    try:
+        return run()
+    except Exception as exc:  # a validator's failure must not hide the other verdicts
+        return Finding(tool, False, [f"could not run: {exc}"])
+
+
+def qpdf_check(path: Path) -> Finding:
+    """`qpdf --check`: the PDF's syntax and streams."""
+    qpdf = shutil.which("qpdf")
+    if qpdf is None:
+        return Finding("qpdf", True, ["qpdf is not installed (apt-get install qpdf)"], ran=False)
+    proc = subprocess.run([qpdf, "--check", str(path)], capture_output=True, text=True,
+                          check=False, timeout=300)
+    # qpdf exits 0 when clean, 3 with warnings and 2 with errors.
+    if proc.returncode == 0:
+        return Finding("qpdf", True)
+    tail = (proc.stderr or proc.stdout).strip().splitlines()[-5:]
+    return Finding("qpdf", False, [f"exit {proc.returncode}", *tail])
+
+
+def pdf_checks(path: Path, report: dict | None) -> Finding:
+    """The PDF's own checks: language, tags, outline, embedded fonts, dates, page count."""
+    from pypdf import PdfReader
+
+    data = path.read_bytes()
+    reader = PdfReader(path)
+    root = reader.trailer["/Root"]
+    problems = []
+    lang = str(root.get("/Lang", ""))
+    if not lang.startswith("zh-"):
+        problems.append(f"/Lang is {lang!r}; a Chinese book needs zh-CN or another zh-REGION")
+    if "/StructTreeRoot" not in root:
+        problems.append("no /StructTreeRoot: the PDF is not tagged")
+    if not reader.outline:
+        problems.append("no outline (bookmarks)")
+    for page_number, page in enumerate(reader.pages, 1):
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        for font in (fonts.get_object().values() if fonts else ()):
+            font = font.get_object()
+            leaf = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            descriptor = leaf.get("/FontDescriptor")
+            files = ("/FontFile", "/FontFile2", "/FontFile3")
+            if descriptor is None or not any(k in descriptor.get_object() for k in files):
+                problems.append(f"page {page_number}: font {font.get('/BaseFont')} is not embedded")
+    if report is not None:
+        entry = report.get("artifacts", {}).get("pdf", {})
+        if entry.get("pages") not in (None, len(reader.pages)):
+            problems.append(f"{len(reader.pages)} pages; build-report.json says {entry['pages']}")
+        created = str((reader.metadata or {}).get("/CreationDate", ""))
+        date = report.get("book", {}).get("date", "").replace("-", "")
+        if date and not created.startswith(f"D:{date}"):
+            problems.append(f"CreationDate {created!r} is not the book's date {date}")
+    if not embedded_fonts(data):
+        problems.append("no fonts at all")
+    return Finding("pdf checks", not problems, problems)
+
+
+def epubcheck(path: Path) -> Finding:
+    """EPUBCheck, through the validators module."""
+    from publisher.validators import run_epubcheck
+
+    result = run_epubcheck(path)
+    counts = f"{result.fatals} fatal, {result.errors} errors, {result.warnings} warnings"
+    return Finding("epubcheck", result.ok, [] if result.ok else [counts, *result.messages[:20]])
+
+
+def ace(path: Path) -> Finding:
+    """DAISY Ace, only where the project has installed it (it needs Node.js and Chromium)."""
+    from publisher import validators
+
+    binary = validators.ace_dir() / "node_modules" / ".bin" / "ace"
+    if not binary.exists() or not Path(validators.CHROMIUM).exists():
+        return Finding("ace", True, ["DAISY Ace is not installed"], ran=False)
+    result = validators.run_ace(path)
+    return Finding("ace", result.outcome == "pass", result.violations[:20])
+
+
+def receipts(output_dir: Path, report: dict | None) -> Finding:
+    """SHA256SUMS matches every file, and the report's hashes match the artifacts."""
+    problems = verify_sums(output_dir)
+    if report is None:
+        problems.append("build-report.json is missing or not JSON")
+    else:
+        for fmt, entry in report.get("artifacts", {}).items():
+            target = output_dir / entry.get("file", "")
+            if not target.is_file():
+                problems.append(f"{fmt}: {target.name} is missing")
+            elif sha256(target.read_bytes()) != entry.get("sha256"):
+                problems.append(f"{target.name} does not match build-report.json")
+    return Finding("checksums", not problems, problems)
+
+
+def check_output(output_dir: Path) -> list[Verdict]:
+    """Validate every artifact in output_dir; one verdict each, receipts included."""
+    report_path = output_dir / "build-report.json"
+    try:
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = None
+    verdicts = [Verdict(output_dir / "SHA256SUMS", [receipts(output_dir, report)])]
+    for path in sorted(output_dir.glob("*.pdf")):
+        verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
+                                       _guard("pdf checks", lambda p=path: pdf_checks(p, report))]))
+    for path in sorted(output_dir.glob("*.epub")):
+        verdicts.append(Verdict(path, [_guard("epubcheck", lambda p=path: epubcheck(p)),
+                                       _guard("ace", lambda p=path: ace(p))]))
+    return verdicts

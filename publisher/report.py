@@ -1,0 +1,172 @@
+"""The build's receipts: build-report.json and SHA256SUMS beside the artifacts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import re
+import shutil
+import subprocess
+from collections.abc import Sequence
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from publisher import __version__
+from publisher.model import Project
+
+REPORT_FORMAT = 1  # bump when a key changes meaning
+
+
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of some bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256sums(files: dict[Path, bytes]) -> bytes:
+    """SHA256SUMS in the format `sha256sum -c` reads: hash, two spaces, file name."""
+    lines = [f"{sha256(data)}  {path.name}\n" for path, data in files.items()]
+    return "".join(lines).encode()
+
+
+def verify_sums(output_dir: Path) -> list[str]:
+    """Problems with output_dir/SHA256SUMS: a missing file or a hash that does not match."""
+    sums = output_dir / "SHA256SUMS"
+    if not sums.is_file():
+        return [f"{sums}: missing"]
+    problems = []
+    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
+        digest, _, name = line.partition("  ")
+        target = output_dir / name
+        if not name or len(digest) != 64:
+            problems.append(f"{sums}:{number}: not a 'HASH  NAME' line")
+        elif not target.is_file():
+            problems.append(f"{sums}:{number}: {name} is missing")
+        elif sha256(target.read_bytes()) != digest:
+            problems.append(f"{sums}:{number}: {name} does not match its checksum")
+    return problems
+
+
+@lru_cache(maxsize=32)
+def font_details(path: Path, index: int = 0) -> dict[str, Any]:
+    """A font file's hash and the version its name table declares, read with fontTools."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    if path.suffix.lower() in (".ttc", ".otc"):
+        font = TTCollection(str(path), lazy=True).fonts[index]
+    else:
+        font = TTFont(str(path), lazy=True)
+    name = font["name"]
+    return {
+        "file": str(path),
+        "index": index,
+        "sha256": sha256(path.read_bytes()),
+        "postscript_name": name.getDebugName(6),
+        "version": name.getDebugName(5),
+        "revision": round(float(font["head"].fontRevision), 3),
+    }
+
+
+def embedded_fonts(pdf: bytes) -> list[str]:
+    """Base names of the fonts a PDF embeds, without their subset tags, read with pypdf."""
+    import io
+
+    from pypdf import PdfReader
+
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        resources = page.get("/Resources")
+        fonts = resources.get_object().get("/Font") if resources else None
+        for font in (fonts.get_object().values() if fonts else ()):
+            base = str(font.get_object().get("/BaseFont", "")).lstrip("/")
+            names.add(base.split("+", 1)[-1])
+    return sorted(names)
+
+
+def _squash(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+@lru_cache(maxsize=1)
+def _installed_fonts() -> dict[str, tuple[Path, int]]:
+    """Installed faces by squashed PostScript and full name, from fontconfig."""
+    if shutil.which("fc-list") is None:
+        return {}
+    out = subprocess.run(["fc-list", "-f", "%{postscriptname}|%{fullname}|%{file}|%{index}\n"],
+                         capture_output=True, text=True, check=False).stdout
+    found: dict[str, tuple[Path, int]] = {}
+    for line in out.splitlines():
+        parts = line.split("|")
+        if len(parts) != 4 or not parts[3].isdigit():
+            continue
+        for name in (parts[0], *parts[1].split(",")):
+            found.setdefault(_squash(name), (Path(parts[2]), int(parts[3])))
+    return found
+
+
+def locate_font(name: str, extra: Sequence[tuple[Path, int]] = ()) -> tuple[Path, int] | None:
+    """The file behind a PDF font name such as Noto-Sans-CJK-SC-Bold, if one can be found."""
+    wanted = _squash(name)
+    candidates = {_squash(font_details(path, index)["postscript_name"] or ""): (path, index)
+                  for path, index in extra}
+    candidates.update({k: v for k, v in _installed_fonts().items() if k not in candidates})
+    # WeasyPrint names a face family-style with hyphens and drops a "Regular" style.
+    return candidates.get(wanted) or candidates.get(wanted + "regular")
+
+
+def versions() -> dict[str, str]:
+    """Versions of everything that shapes the output bytes."""
+    from weasyprint.text.ffi import pango
+
+    number = pango.pango_version()
+    found = {"publisher": __version__, "python": platform.python_version(),
+             "pango": f"{number // 10000}.{number // 100 % 100}.{number % 100}"}
+    for name, dist in (("weasyprint", "weasyprint"), ("ebooklib", "EbookLib"),
+                       ("pydyf", "pydyf"), ("fonttools", "fonttools")):
+        try:
+            found[name] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            found[name] = "not installed"
+    return found
+
+
+def build_report(project: Project, result: Any, files: dict[Path, bytes]) -> bytes:
+    """build-report.json for a BuildResult and the artifact bytes about to be written."""
+    artifacts = {}
+    for fmt, path in result.outputs.items():
+        data = files[path]
+        artifacts[fmt] = {
+            "file": path.name,
+            "bytes": len(data),
+            "sha256": sha256(data),
+            **({"pages": result.pages} if fmt == "pdf" else {}),
+        }
+    fonts = []
+    for face in result.fonts:
+        fonts.append({"role": face.role, "family": face.family,
+                      **font_details(Path(face.path), face.index)})
+    embedded = []
+    pdf_path = result.outputs.get("pdf")
+    if pdf_path is not None:
+        known = [(Path(face.path), face.index) for face in result.fonts]
+        for name in embedded_fonts(files[pdf_path]):
+            where = locate_font(name, known)
+            embedded.append({"name": name, **(font_details(*where) if where else
+                                              {"file": None, "sha256": None, "version": None})})
+    report = {
+        "report_format": REPORT_FORMAT,
+        "book": {"title": project.book.full_title, "slug": project.book.slug,
+                 "identifier": project.book.identifier, "date": project.book.date.isoformat()},
+        "edition": result.edition,
+        "source_date": result.source_date.isoformat() if result.source_date else None,
+        "formats": list(result.outputs),
+        "artifacts": artifacts,
+        "fonts": fonts,
+        "embedded_fonts": embedded,
+        "warnings": list(result.warnings),
+        "timings": dict(result.timings),
+        "versions": versions(),
+    }
+    return (json.dumps(report, ensure_ascii=False, indent=2) + "\n").encode()
