@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import click
 
-# Exit codes, documented in docs/cli.md.
+# Exit codes, documented in docs/build.md.
 EXIT_FINDINGS = 1  # lint findings or a failed check remain
 EXIT_USAGE = 2  # click's own code for a bad command line
 EXIT_CONTENT = 3  # the content (YAML, source text, images, fonts) is at fault
