@@ -261,6 +261,7 @@ def build(
     formats: Iterable[str] = FORMATS,
     *,
     edition: str = "screen",
+    variant: str = "ua",
     strict: bool = False,
     progress: Progress | None = None,
 ) -> BuildResult:
@@ -272,6 +273,8 @@ def build(
     unknown = set(formats) - set(FORMATS)
     if unknown or not wanted:
         raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
+    if variant not in pdf.PDF_VARIANTS:
+        raise BuildError(f"unknown PDF standard {variant!r}; choose from ua, a, none")
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
     progress = progress or Progress(io.StringIO())
@@ -283,14 +286,15 @@ def build(
             project = load_project(project_dir)
             result.source_date = source_date(project)
             if result.source_date.date() != project.book.date:
-                log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the EPUB "
-                            "is stamped with the first, the PDF with the second",
+                log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
+                            "and the EPUB are stamped with the first",
                             result.source_date.date(), project.book.path, project.book.date)
         with progress.stage("fonts", result):
             result.fonts = _check_fonts(project)
         # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
         with progress.stage("pdf", result):
-            typeset = pdf.typeset(project, edition=edition)
+            typeset = pdf.typeset(project, edition=edition, variant=variant,
+                                  when=result.source_date)
             result.pages = typeset.pages
             artifacts["pdf"] = typeset.data
         if "epub" in wanted:

@@ -42,6 +42,9 @@ BUILD_OPTIONS = [
                  help="Build only this format (repeatable; default: every format)."),
     click.option("--edition", type=click.Choice(["screen", "print"]), default="screen",
                  show_default=True, help="PDF edition: screen, or print with bleed and marks."),
+    click.option("--pdf-standard", "variant", type=click.Choice(["ua", "a", "none"]),
+                 default="ua", show_default=True,
+                 help="ua: tagged PDF/UA-1; a: PDF/A-2b for archives; none: plain PDF."),
     click.option("--strict", is_flag=True, help="Fail the build on any warning."),
 ]
 
@@ -56,13 +59,13 @@ def _build_options(func: Callable[..., None]) -> Callable[..., None]:
 @click.argument("project_dir", type=PROJECT, default=Path("."))
 @_build_options
 def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
-          strict: bool) -> None:
+          variant: str, strict: bool) -> None:
     """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
     from publisher.build import FORMATS, progress_for
     from publisher.build import build as run
 
-    run(project_dir, output_dir, formats or FORMATS, edition=edition, strict=strict,
-        progress=progress_for())
+    run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
+        strict=strict, progress=progress_for())
 
 
 @cli.command()
@@ -86,13 +89,13 @@ def check(output_dir: Path) -> None:
 @click.argument("project_dir", type=PROJECT, default=Path("."))
 @_build_options
 def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
-          strict: bool) -> None:
+          variant: str, strict: bool) -> None:
     """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
     from publisher.build import FORMATS, progress_for
     from publisher.watch import watch as run
 
     run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,
-        strict=strict)
+        variant=variant, strict=strict)
 
 
 @cli.command()

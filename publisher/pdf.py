@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -45,25 +46,34 @@ def _warnings_fail() -> Iterator[_Collector]:
         logger.removeHandler(collector)
 
 
-def html_for_pdf(project: Project, faces: list, edition: str = "screen") -> str:
+def html_for_pdf(project: Project, faces: list, edition: str = "screen",
+                 when: dt.datetime | None = None) -> str:
     from markupsafe import Markup
 
     from publisher.typography import CSS
 
     # The typography CSS is the package's own code, not content: safe to inline unescaped.
+    if when is None:
+        date = project.book.date
+        when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
     return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS),
-                  fonts={face.role: face.family for face in faces})
+                  fonts={face.role: face.family for face in faces},
+                  timestamp=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
 
 
-def typeset(project: Project, edition: str = "screen", variant: str = "ua") -> TypesetPDF:
-    """Lay out and write the PDF; raise BuildError with every WeasyPrint warning."""
+def typeset(project: Project, edition: str = "screen", variant: str = "ua",
+            when: dt.datetime | None = None) -> TypesetPDF:
+    """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
+
+    `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
+    """
     import weasyprint
 
     from publisher import fonts, justify
 
     faces = fonts.check(project)  # before rendering: a gap is a content error naming the char
     justify.install()
-    html = html_for_pdf(project, faces, edition)
+    html = html_for_pdf(project, faces, edition, when)
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))
     with _warnings_fail() as collected:
         document = weasyprint.HTML(

@@ -1,0 +1,221 @@
+"""Tests for publisher.typography: each rule on short strings, then on real renders."""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pdfplumber
+import pytest
+import weasyprint
+
+from publisher import justify, typography
+from publisher.typography import WJ, ZWSP
+
+PAGE_WIDTH, MARGIN, FONT_SIZE = 300, 36, 10  # pt
+RIGHT = PAGE_WIDTH - MARGIN
+STYLE = f"""
+@page {{ size: {PAGE_WIDTH}pt 420pt; margin: {MARGIN}pt; }}
+body {{ margin: 0; font-family: "Noto Serif CJK SC"; font-size: {FONT_SIZE}pt;
+        line-height: 1.6; text-align: justify; }}
+p {{ margin: 0 0 6pt; text-indent: 2em; }}
+"""
+FORBIDDEN_START = set("，。、；：？！）》」』”’…·～—")
+FORBIDDEN_END = set("（《「『“‘")
+SOURCE = Path("/work/shared/sources/000_60f0d1ff23c14434.txt")
+
+PARAGRAPHS = [
+    "“她共识”“她动能”是今年的关键词。2022年，全市共有14个区县参与试点，"
+    "覆盖妇女儿童约36万人次；项目组还用Python和WeasyPrint做了一套排版工具——"
+    "据负责人介绍，这套工具“省时、省力”，已经在3～5个单位推广。",
+    "她说：“我们要把‘急难愁盼’的问题一个一个解决好。”随后，她又补充道："
+    "“不只是口号，而是要落到实处！”会上，大家围绕《关于加强妇女儿童权益保障的意见》"
+    "（试行）展开讨论，并就AI、5G、大数据等新技术的应用交换了意见……",
+    "成都·青羊区的张老师今年45岁，从教20余年。她认为，教育不是“灌输”，而是“点燃”；"
+    "孩子们需要的不只是知识，还有好奇心—一种愿意追问“为什么”的精神。她笑着说，"
+    "自己最大的愿望就是看到学生们“学有所成，心有所向”。",
+    "在乡村振兴的大背景下，越来越多的年轻人选择回到家乡创业。他们用手机直播带货，"
+    "把大山里的核桃、花椒、腊肉卖到了全国各地；有人一年的销售额超过100万元，"
+    "有人则带动了整个村子的就业。“以前总想着往外走，现在发现家门口也有机会。”一位返乡青年这样说。",
+] * 4
+
+
+# --- rules on short strings -------------------------------------------------------------
+
+
+def test_join_before_marks():
+    assert typography.join_before_marks("成都·青羊") == f"成都{WJ}·青羊"
+    assert typography.join_before_marks("3～5天") == f"3{WJ}～5天"
+    assert typography.join_before_marks("好奇心—一种") == f"好奇心{WJ}—一种"
+    assert typography.join_before_marks("工具——据说") == f"工具{WJ}——据说"
+    assert typography.join_before_marks("——开头") == "——开头"
+
+
+def test_break_around_quotes():
+    assert typography.break_around_quotes("是“灌输”而") == f"是{ZWSP}“灌输”{ZWSP}而"
+    assert typography.break_around_quotes("她说：“好。”") == f"她说：{ZWSP}“好。”"
+    # No break after an opening mark or before a closing one.
+    assert typography.break_around_quotes("（“试行”）") == "（“试行”）"
+    assert typography.break_around_quotes("“她共识”“她动能”") == f"“她共识”{ZWSP}“她动能”"
+    assert typography.break_around_quotes("don’t stop") == "don’t stop"
+
+
+def test_keep_last_chars():
+    assert typography.keep_last_chars("这是最后的事。") == f"这是最后的{WJ}事。"
+    assert typography.keep_last_chars("说得好，吗？") == f"说得好，{WJ}吗？"
+    # The break the quote rule allowed before “ is taken back.
+    assert typography.keep_last_chars(f"他说{ZWSP}“好”") == f"他说{WJ}“好”"
+    assert typography.keep_last_chars("uses Python") == "uses Python"
+    assert typography.keep_last_chars("字") == "字"
+
+
+def test_gap_positions():
+    assert typography.gap_positions("用Python做") == [1, 7]
+    assert typography.gap_positions("2022年") == [4]
+    assert typography.gap_positions("100%的") == []
+    assert typography.gap_positions("中文，ABC") == []
+    # The last-line joiner stays after the gap.
+    assert typography.gap_positions(f"用Python{WJ}做") == [1, 7]
+
+
+def test_halt_positions():
+    assert typography.halt_positions("好。”他") == [1]
+    assert typography.halt_positions(f"题。{ZWSP}“她") == [1]
+    assert typography.halt_positions("意见》（试行）。") == [2, 6]
+    assert typography.halt_positions("一，二") == []
+
+
+def test_prepare_escapes_input():
+    out = typography.prepare("<b>粗体</b> & {{ x }} “引号”")
+    assert isinstance(out, typography.Markup)
+    assert "<b>" not in out and "&lt;b&gt;" in out and "&amp;" in out
+    assert "{{ x }}" in out
+
+
+def test_prepare_is_well_formed_xhtml():
+    for text in PARAGRAPHS[:4] + ["<i>x</i> & “a” 2022年"]:
+        fragment = f'<p xmlns="http://www.w3.org/1999/xhtml">{typography.prepare(text)}</p>'
+        element = ET.fromstring(fragment)
+        visible = "".join(element.itertext()).replace(WJ, "").replace(ZWSP, "")
+        assert visible == text
+
+
+def test_prepare_spans():
+    out = typography.prepare("用Python做。”好")
+    gap = '<span class="cjk-gap"></span>'
+    assert f"用{gap}{ZWSP}Python{gap}{ZWSP}做" in out
+    assert '<span class="halt">。</span>”' in out
+    assert ".cjk-gap" in typography.CSS and ".halt" in typography.CSS
+
+
+def test_invisible_characters_are_not_notdef(caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    for family in ("Noto Serif CJK SC", "Noto Sans CJK SC"):
+        document = (
+            f'<html lang="zh-CN"><body style="font-family: \'{family}\'">'
+            f"<p>中{WJ}文{ZWSP}字</p></body></html>")
+        pdf = weasyprint.HTML(string=document).write_pdf()
+        with pdfplumber.open(io.BytesIO(pdf)) as doc:
+            fonts = {char["fontname"].split("+")[-1] for char in doc.pages[0].chars}
+        assert all("CJK" in font for font in fonts)
+    assert not [r for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+# --- real renders --------------------------------------------------------------------
+
+
+def render_lines(paragraphs: list[str]) -> list[list[list[dict]]]:
+    """Render prepared paragraphs and return each paragraph's lines of PDF characters."""
+    body = "".join(f"<p>{typography.prepare(p)}</p>" for p in paragraphs)
+    document = (
+        f'<html lang="zh-CN"><head><meta charset="utf-8">'
+        f"<style>{STYLE}{typography.CSS}</style></head><body>{body}</body></html>")
+    pdf = weasyprint.HTML(string=document).write_pdf()
+    lines: list[list[dict]] = []
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            top = None
+            for char in page.chars:
+                if top is None or abs(char["top"] - top) > 2:
+                    lines.append([])
+                    top = char["top"]
+                lines[-1].append(char)
+    grouped, k = [], 0
+    for paragraph in paragraphs:
+        target = paragraph.replace(" ", "")
+        group, text = [], ""
+        while len(text) < len(target):
+            group.append(lines[k])
+            text += "".join(c["text"] for c in lines[k] if c["text"] not in (WJ, ZWSP, " "))
+            k += 1
+        # The text layer gains nothing visible: the gaps are margins, the rest zero-width.
+        assert text == target
+        grouped.append(group)
+    assert k == len(lines)
+    return grouped
+
+
+def line_text(line: list[dict]) -> str:
+    return "".join(c["text"] for c in line if c["text"] not in (WJ, ZWSP, " "))
+
+
+def is_flush(line: list[dict]) -> bool:
+    end = RIGHT - line[-1]["x1"]
+    # A compressed mark keeps its full width in the PDF font but only half an em of advance.
+    halted = line[-1]["text"] in typography.HALT_MARKS and abs(end + FONT_SIZE / 2) <= 1
+    return abs(end) <= 1 or halted
+
+
+def check_rules(grouped: list[list[list[dict]]]) -> None:
+    for group in grouped:
+        texts = [line_text(line) for line in group]
+        for text in texts[1:]:
+            assert text[0] not in FORBIDDEN_START, text
+        for text in texts[:-1]:
+            assert text[-1] not in FORBIDDEN_END, text
+        letters = [c for c in texts[-1] if re.match(r"\w", c)]
+        assert len(texts) == 1 or len(letters) >= 2, texts[-1]
+        for line in group[1:]:
+            # No gap margin at a line start: a line starts at the margin.
+            assert line[0]["x0"] >= MARGIN - FONT_SIZE / 2 - 0.01
+            if line[0]["text"] not in typography.HALT_MARKS:
+                assert abs(line[0]["x0"] - MARGIN) < 0.01, line_text(line)
+
+
+@pytest.fixture
+def installed(caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
+    justify.install()
+    yield
+    justify.uninstall()
+    assert not [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")]
+
+
+def test_render_synthetic(installed):
+    grouped = render_lines(PARAGRAPHS)
+    check_rules(grouped)
+    non_last = [line for group in grouped for line in group[:-1]]
+    assert len(non_last) > 50
+    assert sum(map(is_flush, non_last)) / len(non_last) >= 0.99
+
+
+def test_render_breaks_at_gaps(installed):
+    grouped = render_lines(["测试排版引擎WeasyPrint的效果，" * 14 + "一共用了2022年的数据。"])
+    check_rules(grouped)
+    (group,) = grouped
+    texts = [line_text(line) for line in group]
+    # Lines do break at Han–Latin boundaries, and the gap left at a line end is trimmed.
+    assert any(text.startswith("WeasyPrint") for text in texts)
+    assert all(map(is_flush, group[:-1]))
+
+
+def test_render_sample_source(installed):
+    lines = SOURCE.read_text(encoding="utf-8").splitlines()
+    paragraphs = [line.strip() for line in lines if len(line.strip()) > 40][:80]
+    grouped = render_lines(paragraphs)
+    check_rules(grouped)
+    non_last = [line for group in grouped for line in group[:-1]]
+    assert sum(map(is_flush, non_last)) / len(non_last) >= 0.99
