@@ -101,6 +101,16 @@ def pdf_checks(path: Path, report: dict | None) -> Finding:
     return Finding("pdf checks", not problems, problems)
 
 
+def typography(path: Path) -> Finding:
+    """Justification, line-breaking rules and TOC page numbers, read from the glyphs."""
+    from publisher.pdfcheck import analyse
+
+    result = analyse(path)
+    notes = [f"{result.flush_ratio:.1%} of {result.body_lines} non-final body lines flush"]
+    problems = result.problems()
+    return Finding("typography", not problems, notes + problems[:20])
+
+
 def epubcheck(path: Path) -> Finding:
     """EPUBCheck, through the validators module."""
     from publisher.validators import run_epubcheck
@@ -146,7 +156,8 @@ def check_output(output_dir: Path) -> list[Verdict]:
     verdicts = [Verdict(output_dir / "SHA256SUMS", [receipts(output_dir, report)])]
     for path in sorted(output_dir.glob("*.pdf")):
         verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
-                                       _guard("pdf checks", lambda p=path: pdf_checks(p, report))]))
+                                       _guard("pdf checks", lambda p=path: pdf_checks(p, report)),
+                                       _guard("typography", lambda p=path: typography(p))]))
     for path in sorted(output_dir.glob("*.epub")):
         verdicts.append(Verdict(path, [_guard("epubcheck", lambda p=path: epubcheck(p)),
                                        _guard("ace", lambda p=path: ace(p))]))
