@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
 import io
 import logging
 import os
@@ -12,7 +11,6 @@ import sys
 import tempfile
 import time
 import warnings
-import zipfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -147,34 +145,6 @@ def source_date(project: Project) -> dt.datetime:
     return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
 
 
-def normalize_epub(data: bytes, when: dt.datetime) -> bytes:
-    """Rewrite an EPUB so its bytes depend on its content only, never on the clock.
-
-    ebooklib stamps dcterms:modified and every zip entry with the current local time.
-    """
-    # Zip timestamps cannot go before 1980; EPUB readers never show them anyway.
-    stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
-    modified = when.strftime("%Y-%m-%dT%H:%M:%SZ")
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        names = src.namelist()
-        # The mimetype entry must come first and be stored uncompressed (OCF 3.0, 4.3).
-        for name in ["mimetype", *[n for n in names if n != "mimetype"]]:
-            if name not in names:
-                continue
-            content = src.read(name)
-            if name.endswith(".opf"):
-                content = re.sub(
-                    rb'(<meta property="dcterms:modified"[^>]*>)[^<]*(</meta>)',
-                    rb"\g<1>" + modified.encode() + rb"\g<2>", content)
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            dst.writestr(info, content)
-    return out.getvalue()
-
-
 def write_atomic(target: Path, data: bytes) -> None:
     """Write to a temporary file beside the target, then rename it into place."""
     write_all_atomic({target: data})
@@ -235,18 +205,6 @@ def _collect_warnings(result: BuildResult) -> Iterator[None]:
     result.warnings.extend(dict.fromkeys(collector.messages + emitted))
 
 
-def _package_epub(project: Project, typeset: Any) -> bytes:
-    """Call epub.package with the typeset PDF or its anchor pages, whichever it takes."""
-    from publisher import epub
-
-    params = list(inspect.signature(epub.package).parameters.values())
-    if len(params) < 2:
-        return epub.package(project)
-    takes_typeset = params[1].name in ("typeset", "pdf", "typeset_pdf") or "TypesetPDF" in str(
-        params[1].annotation)
-    return epub.package(project, typeset if takes_typeset else typeset.anchor_pages)
-
-
 def _check_fonts(project: Project) -> list[Any]:
     try:
         from publisher import fonts
@@ -266,7 +224,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the chosen formats; nothing is written unless every stage succeeds."""
-    from publisher import pdf, report
+    from publisher import epub, pdf, report
 
     formats = tuple(formats)
     wanted = [f for f in FORMATS if f in formats]
@@ -299,8 +257,7 @@ def build(
             artifacts["pdf"] = typeset.data
         if "epub" in wanted:
             with progress.stage("epub", result):
-                artifacts["epub"] = normalize_epub(_package_epub(project, typeset),
-                                                   result.source_date)
+                artifacts["epub"] = epub.package(project, typeset, when=result.source_date)
     output_dir = (output_dir or project.root / "output").resolve()
     for fmt in [f for f in FORMATS if f not in wanted]:
         stale = output_dir / f"{project.book.slug}.{fmt}"

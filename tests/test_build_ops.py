@@ -22,7 +22,6 @@ from publisher.build import (
     Progress,
     RichProgress,
     build,
-    normalize_epub,
     progress_for,
     write_all_atomic,
     write_atomic,
@@ -214,10 +213,16 @@ def test_one_format_leaves_others_out_of_the_receipts(project, tz_builds, tmp_pa
         build(project, out, ["pdf"], strict=True)
 
 
-def test_normalize_epub_is_idempotent_and_clock_free(tz_builds):
-    data = (tz_builds[0] / f"{SLUG}.epub").read_bytes()
-    when = dt.datetime(2024, 5, 1, tzinfo=dt.UTC)
-    assert normalize_epub(data, when) == data
+def test_source_date_epoch_stamps_both_artifacts(project, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1717243200")  # 2024-06-01 12:00:00 UTC
+    result = build(project, tmp_path / "out")
+    epub = zipfile.ZipFile(result.outputs["epub"])
+    assert {info.date_time for info in epub.infolist()} == {(2024, 6, 1, 12, 0, 0)}
+    opf = next(n for n in epub.namelist() if n.endswith(".opf"))
+    assert b"<meta property=\"dcterms:modified\">2024-06-01T12:00:00Z</meta>" in epub.read(opf)
+    info = PdfReader(str(result.outputs["pdf"])).metadata
+    assert info["/CreationDate"].startswith("D:20240601120000")
+    assert info["/ModDate"].startswith("D:20240601120000")
 
 
 def test_watch_filter_takes_only_book_inputs(project):

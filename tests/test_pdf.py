@@ -14,7 +14,6 @@ from publisher import pdfcheck
 from publisher.load import load_project
 from publisher.pdf import typeset
 
-
 REPO = Path(__file__).resolve().parent.parent
 
 

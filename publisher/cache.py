@@ -1,0 +1,184 @@
+"""Build caching: a digest of every build input, a no-op rebuild stamp and a keyed byte cache."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from publisher import __version__
+
+STAMP_NAME = ".publisher-stamp.json"
+# Bump when the stamp's or the byte cache's layout changes: old entries then never match.
+FORMAT = 1
+_PACKAGE = Path(__file__).resolve().parent
+_LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "jinja2", "lxml", "pyyaml")
+
+
+def _builtin_dir(name: str) -> Path:
+    """render.builtin_dir's rule, repeated: importing render (Jinja2, WeasyPrint's fetcher)
+    would cost more than the whole no-op rebuild may take."""
+    installed = _PACKAGE / "_builtin" / name
+    return installed if installed.is_dir() else _PACKAGE.parent / name
+
+
+def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...]) -> None:
+    """Feed every file under `folder` (name and bytes, in a fixed order) into `digest`."""
+    if not folder.is_dir():
+        digest.update(f"{label}: absent\n".encode())
+        return
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        if any(path.is_relative_to(e) for e in exclude) or "__pycache__" in path.parts:
+            continue
+        rel = path.relative_to(folder).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:  # unreadable now: the build will say so; never call it fresh
+            data = f"unreadable {exc} {os.urandom(8).hex()}".encode()
+        digest.update(f"{label}/{rel}\0{len(data)}\0".encode())
+        digest.update(data)
+
+
+def _library_versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in _LIBRARIES:
+        try:
+            found.append(f"{name}={version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name}=absent")
+    return ",".join(found)
+
+
+def tool_digest() -> str:
+    """The publisher's version, its own source files, its libraries' versions and Python's."""
+    digest = hashlib.sha256(f"publisher {__version__} format {FORMAT}\n".encode())
+    # The source itself, not only __version__: an editable install changes without a bump.
+    _hash_tree(digest, "package", _PACKAGE, ())
+    digest.update(f"{_library_versions()} python {sys.version}\n".encode())
+    return digest.hexdigest()
+
+
+def inputs_digest(project_root: Path, options: Mapping[str, Any] | None = None,
+                  exclude: Iterable[Path] = ()) -> str:
+    """A SHA-256 over everything a build reads: equal digests mean identical outputs.
+
+    Covers the project's content/, layouts/ and fonts/, the built-in layouts and fonts, the
+    tool (see `tool_digest`) and `options` (formats, edition, SOURCE_DATE_EPOCH…), which must
+    be JSON-serialisable. Installed system fonts named by family are not covered: after a
+    system font update, rebuild with the cache bypassed.
+    """
+    root = Path(project_root).resolve()
+    skip = tuple(Path(e).resolve() for e in exclude)
+    digest = hashlib.sha256(f"inputs format {FORMAT}\n".encode())
+    for name in ("content", "layouts", "fonts"):
+        _hash_tree(digest, f"project/{name}", root / name, skip)
+    for name in ("layouts", "fonts"):
+        folder = _builtin_dir(name).resolve()
+        if folder != (root / name).resolve():  # the repository is its own first book
+            _hash_tree(digest, f"builtin/{name}", folder, skip)
+    digest.update(tool_digest().encode())
+    digest.update(json.dumps(dict(options or {}), sort_keys=True, default=str).encode())
+    return digest.hexdigest()
+
+
+def _file_sha(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def fresh_summary(output_dir: Path, digest: str) -> dict[str, Any] | None:
+    """The summary stored by the last build if its inputs equal `digest` and every output it
+    wrote is still there unchanged; otherwise None, and the caller must build."""
+    stamp = Path(output_dir) / STAMP_NAME
+    try:
+        saved = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(saved, dict) or saved.get("format") != FORMAT or saved.get(
+            "digest") != digest:
+        return None
+    outputs = saved.get("outputs")
+    if not isinstance(outputs, dict) or not outputs:
+        return None
+    for name, sha in outputs.items():
+        # A deleted or hand-edited output is rebuilt even though the inputs did not change.
+        if _file_sha(Path(output_dir) / name) != sha:
+            return None
+    summary = saved.get("summary")
+    return summary if isinstance(summary, dict) else {}
+
+
+def write_stamp(output_dir: Path, digest: str, outputs: Iterable[Path],
+                summary: Mapping[str, Any] | None = None) -> None:
+    """Record a successful build: call it last, after every output is written."""
+    output_dir = Path(output_dir)
+    files = {}
+    for path in outputs:
+        path = Path(path)
+        sha = _file_sha(path)
+        if sha is None:
+            return  # an output is missing: better no stamp than a stamp that lies
+        files[path.resolve().relative_to(output_dir.resolve()).as_posix()] = sha
+    data = {"format": FORMAT, "digest": digest, "outputs": files,
+            "summary": dict(summary or {})}
+    stamp = output_dir / STAMP_NAME
+    partial = stamp.with_name(f".{STAMP_NAME}.{os.getpid()}.tmp")
+    partial.write_text(json.dumps(data, sort_keys=True, default=str, indent=1),
+                       encoding="utf-8")
+    os.replace(partial, stamp)
+
+
+def forget(output_dir: Path) -> None:
+    """Drop the stamp, so the next build runs in full (call before writing any output)."""
+    with contextlib.suppress(FileNotFoundError):
+        (Path(output_dir) / STAMP_NAME).unlink()
+
+
+def cache_dir() -> Path:
+    """Where cached bytes live: $PUBLISHER_CACHE, else $XDG_CACHE_HOME/publisher."""
+    if os.environ.get("PUBLISHER_CACHE"):
+        return Path(os.environ["PUBLISHER_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "publisher"
+
+
+def file_key(path: Path) -> str:
+    """A cheap identity for a large input (a font): its path, size and modification time."""
+    info = Path(path).stat()
+    return f"{Path(path).resolve()}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def cached_bytes(kind: str, key: str | bytes, compute: Callable[[], bytes],
+                 directory: Path | None = None) -> bytes:
+    """`compute()`'s result, stored under a hash of (kind, key, tool version) and reused.
+
+    For results that cost seconds and depend only on the key, such as a subset font:
+    `cached_bytes("subset", f"{file_key(path)}|{index}|{sorted(unicodes)}", make)`.
+    A cache that cannot be read or written is skipped, never an error.
+    """
+    raw = key if isinstance(key, bytes) else key.encode()
+    name = hashlib.sha256(f"{kind}|{__version__}|{FORMAT}|".encode() + raw).hexdigest()
+    folder = (directory or cache_dir()) / kind
+    path = folder / name
+    try:
+        return path.read_bytes()
+    except OSError:
+        pass
+    data = compute()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = folder / f".{name}.{os.getpid()}.tmp"
+        partial.write_bytes(data)
+        os.replace(partial, path)  # atomic: a parallel build never reads half a file
+    except OSError:
+        pass
+    return data

@@ -1,0 +1,105 @@
+"""Binary EPUB assets: subset OTF fonts of exactly the characters used, and the cover PNG."""
+
+from __future__ import annotations
+
+import io
+from functools import lru_cache
+from pathlib import Path
+
+from lxml import etree
+
+from publisher import fonts
+from publisher.errors import BuildError
+from publisher.model import Project
+
+XHTML = "http://www.w3.org/1999/xhtml"
+_SANS_TAGS = {f"{{{XHTML}}}h{n}" for n in range(1, 7)}
+# Keep what the layout asks of the shaper: `halt` for punctuation compression (typography.CSS).
+_FEATURES = ["halt", "palt", "kern", "locl", "ccmp", "liga"]
+COVER_WIDTH_PX = 1000
+
+
+def _is_sans(element: etree._Element) -> bool:
+    """Whether book.css sets this element in the heading (sans) face."""
+    for node in (element, *element.iterancestors()):
+        if node.tag in _SANS_TAGS or "sans" in (node.get("class") or "").split():
+            return True
+    return False
+
+
+def characters(trees: list[etree._ElementTree]) -> dict[str, set[str]]:
+    """The characters each face sets, read from the XHTML the EPUB ships."""
+    used: dict[str, set[str]] = {"body": set(), "heading": set()}
+    for tree in trees:
+        body = tree.getroot().find(f"{{{XHTML}}}body")
+        if body is None:
+            continue
+        for element in body.iter():
+            if not isinstance(element.tag, str):
+                continue
+            if element.text:
+                used["heading" if _is_sans(element) else "body"].update(element.text)
+            parent = element.getparent()
+            if element.tail and parent is not None:
+                used["heading" if _is_sans(parent) else "body"].update(element.tail)
+    for chars in used.values():
+        chars.difference_update("\n\r\t")
+    return used
+
+
+def subset_fonts(project: Project, trees: list[etree._ElementTree]) -> dict[str, bytes]:
+    """OTF subsets of the body and heading faces, keyed by the file names book.css loads."""
+    used = characters(trees)
+    files = {"body": "serif.otf", "heading": "sans.otf"}
+    out: dict[str, bytes] = {}
+    for face in fonts.resolve(project):
+        chars = used.get(face.role)
+        if face.role not in files or not chars:
+            continue
+        out[files[face.role]] = _subset(face.path, face.index, face.family,
+                                        frozenset(ord(c) for c in chars))
+    return out
+
+
+@lru_cache(maxsize=8)
+def _subset(path: Path, index: int, family: str, unicodes: frozenset[int]) -> bytes:
+    """One face cut down to `unicodes`; cached because a session may package a book twice."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    number = index if path.suffix.lower() in (".ttc", ".otc") else -1
+    # No timestamp: builds stay identical. No bbox recalculation: it costs seconds per face.
+    font = TTFont(str(path), fontNumber=number, recalcTimestamp=False, recalcBBoxes=False)
+    options = subset.Options()
+    options.layout_features = _FEATURES
+    options.hinting = False
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=unicodes)
+    try:
+        subsetter.subset(font)
+    except Exception as exc:  # fontTools raises many types for a broken font
+        raise BuildError(f"{path}: subsetting {family} failed: {exc}") from exc
+    buffer = io.BytesIO()
+    font.flavor = None
+    font.save(buffer, reorderTables=True)
+    return buffer.getvalue()
+
+
+def cover_png(pdf: bytes) -> bytes:
+    """The PDF's first page (the cover) as a PNG for the EPUB's cover image."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        page = document[0]
+        width, _height = page.get_size()
+        bitmap = page.render(scale=COVER_WIDTH_PX / width, fill_color=(255, 255, 255, 255))
+        image = bitmap.to_pil().convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, "PNG", optimize=True)
+        page.close()
+    finally:
+        document.close()
+    return buffer.getvalue()
