@@ -68,8 +68,9 @@ def test_check_passes_a_fresh_build(built):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "PASS SHA256SUMS (checksums)"
-    assert lines[1] == "PASS x.pdf (qpdf, pdf checks)"
-    assert lines[2].startswith("PASS x.epub (epubcheck, ace")
+    assert lines[1] == "PASS x.pdf (qpdf, pdf checks, typography)"
+    assert any(line.startswith("  typography: 100.0% of") for line in lines)
+    assert any(line.startswith("PASS x.epub (epubcheck, ace") for line in lines)
 
 
 def test_check_fails_a_damaged_output(built, tmp_path):
@@ -89,7 +90,7 @@ def test_check_fails_a_damaged_output(built, tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0] == "FAIL SHA256SUMS (checksums)"
     assert "x.pdf does not match its checksum" in result.stdout
-    assert any(line.startswith("FAIL x.pdf (qpdf, pdf checks)") for line in lines)
+    assert any(line.startswith("FAIL x.pdf (qpdf, pdf checks, typography)") for line in lines)
     assert any(line.startswith("FAIL x.epub (epubcheck") for line in lines)
     assert result.stderr == "3 of 3 artifacts failed\n"
 
