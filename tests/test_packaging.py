@@ -23,6 +23,7 @@ def test_wheel_builds_a_book_outside_the_source_tree(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "publisher/_builtin/layouts/pdf/book.html.j2" in names
     assert "publisher/_builtin/fonts/fonts.yaml" in names
+    assert "publisher/skeleton/content/book.yaml" in names
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(site), str(wheel)], check=True, capture_output=True)
@@ -35,3 +36,9 @@ def test_wheel_builds_a_book_outside_the_source_tree(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert (project / "output" / "sample-book.pdf").stat().st_size > 10_000
     assert (project / "output" / "sample-book.epub").stat().st_size > 10_000
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); from publisher.cli import main; "
+            "main(['new', sys.argv[2]])")
+    done = subprocess.run([sys.executable, "-c", code, str(site), str(tmp_path / "fresh")],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "fresh" / "content" / "book.yaml").is_file()
