@@ -20,6 +20,7 @@ from typing import Any, TextIO
 from publisher import limits
 from publisher.errors import BuildError, PublisherError
 from publisher.load import load_project
+from publisher.log import capture
 from publisher.model import Project
 
 FORMATS = ("pdf", "epub")
@@ -175,42 +176,18 @@ def write_all_atomic(files: dict[Path, bytes]) -> None:
             Path(tmp).unlink(missing_ok=True)
 
 
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @contextmanager
 def _collect_warnings(result: BuildResult) -> Iterator[None]:
     """Gather every warning the stages log or emit, so --strict can refuse them."""
-    collector = _Collector()
-    loggers = [logging.getLogger(name) for name in ("publisher", "ebooklib", "fontTools")]
-    for logger in loggers:
-        logger.addHandler(collector)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            yield
-    finally:
-        for logger in loggers:
-            logger.removeHandler(collector)
+    with capture("publisher", "ebooklib", "fontTools") as collector, \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
     # Library deprecation noise says nothing about the book.
     emitted = [f"{w.category.__name__}: {w.message}" for w in caught
                if not issubclass(w.category, DeprecationWarning | PendingDeprecationWarning
                                  | ResourceWarning)]
     result.warnings.extend(dict.fromkeys(collector.messages + emitted))
-
-
-def _check_fonts(project: Project) -> list[Any]:
-    try:
-        from publisher import fonts
-    except ImportError:  # the font check lives in its own stage module when present
-        return []
-    return fonts.check(project)
 
 
 def build(
@@ -224,7 +201,7 @@ def build(
     progress: Progress | None = None,
 ) -> BuildResult:
     """Build the chosen formats; nothing is written unless every stage succeeds."""
-    from publisher import epub, pdf, report
+    from publisher import epub, fonts, pdf, report
 
     formats = tuple(formats)
     wanted = [f for f in FORMATS if f in formats]
@@ -248,11 +225,11 @@ def build(
                             "and the EPUB are stamped with the first",
                             result.source_date.date(), project.book.path, project.book.date)
         with progress.stage("fonts", result):
-            result.fonts = _check_fonts(project)
+            result.fonts = fonts.check(project)
         # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
         with progress.stage("pdf", result):
             typeset = pdf.typeset(project, edition=edition, variant=variant,
-                                  when=result.source_date)
+                                  when=result.source_date, faces=result.fonts)
             result.pages = typeset.pages
             artifacts["pdf"] = typeset.data
         if "epub" in wanted:

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from publisher.errors import BuildError
 from publisher.fetch import make_fetcher
+from publisher.log import capture
 from publisher.model import Project
 from publisher.render import builtin_dir, render
 
@@ -23,27 +21,6 @@ class TypesetPDF:
     data: bytes
     pages: int
     anchor_pages: dict[str, int]
-
-
-class _Collector(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
-@contextmanager
-def _warnings_fail() -> Iterator[_Collector]:
-    """Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build."""
-    logger = logging.getLogger("weasyprint")
-    collector = _Collector()
-    logger.addHandler(collector)
-    try:
-        yield collector
-    finally:
-        logger.removeHandler(collector)
 
 
 def html_for_pdf(project: Project, faces: list, edition: str = "screen",
@@ -62,20 +39,23 @@ def html_for_pdf(project: Project, faces: list, edition: str = "screen",
 
 
 def typeset(project: Project, edition: str = "screen", variant: str = "ua",
-            when: dt.datetime | None = None) -> TypesetPDF:
+            when: dt.datetime | None = None, faces: list | None = None) -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
 
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
+    `faces` are the fonts already checked by the caller; without them they are checked here.
     """
     import weasyprint
 
     from publisher import fonts, justify
 
-    faces = fonts.check(project)  # before rendering: a gap is a content error naming the char
+    if faces is None:  # before rendering: a gap is a content error naming the character
+        faces = fonts.check(project)
     justify.install()
     html = html_for_pdf(project, faces, edition, when)
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))
-    with _warnings_fail() as collected:
+    # Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build.
+    with capture("weasyprint") as collected:
         document = weasyprint.HTML(
             string=html, base_url=str(project.root) + "/", url_fetcher=fetcher
         ).render(presentational_hints=False)
