@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import html
-import io
 import logging
 import random
 
-import pdfplumber
 import pytest
 import weasyprint
+from pdf_render import FONT_SIZE, MARGIN, RIGHT, paragraph_lines, pdf_lines, render
 
 from publisher import justify
-
-PAGE_WIDTH, MARGIN, FONT_SIZE = 300, 36, 10  # pt
-RIGHT = PAGE_WIDTH - MARGIN
-STYLE = f"""
-@page {{ size: {PAGE_WIDTH}pt 420pt; margin: {MARGIN}pt; }}
-body {{ margin: 0; font-family: "Noto Serif CJK SC"; font-size: {FONT_SIZE}pt;
-        line-height: 1.6; text-align: justify; }}
-p {{ margin: 0 0 6pt; text-indent: 2em; }}
-"""
-# Invisible in the text layer: the joiners typography inserts, and spaces (a PDF has none).
-INVISIBLE = "\u2060\u200b "
 
 _WORD_LIST = (
     "我们 今天 城市 发展 妇女 儿童 家庭 工作 社会 建设 文化 历史 学校 老师 学生 问题 时间 "
@@ -79,46 +67,6 @@ def synthetic_paragraphs(count: int, seed: int = 1) -> list[str]:
             sentences.append(("“" if end.endswith("”") else "") + text + end)
         paragraphs.append("".join(sentences))
     return paragraphs
-
-
-def render(paragraphs_html: list[str], css: str = "") -> bytes:
-    """Render paragraphs of inline HTML on a narrow zh-CN page."""
-    body = "".join(f"<p>{p}</p>" for p in paragraphs_html)
-    document = (
-        f'<html lang="zh-CN"><head><meta charset="utf-8"><style>{STYLE}{css}</style>'
-        f"</head><body>{body}</body></html>")
-    return weasyprint.HTML(string=document).write_pdf()
-
-
-def pdf_lines(pdf: bytes) -> list[list[dict]]:
-    """Return the characters of each text line, in content-stream order."""
-    lines: list[list[dict]] = []
-    with pdfplumber.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
-            top = None
-            for char in page.chars:
-                if top is None or abs(char["top"] - top) > 2:
-                    lines.append([])
-                    top = char["top"]
-                lines[-1].append(char)
-    return lines
-
-
-def paragraph_lines(pdf: bytes, paragraphs: list[str]) -> list[list[list[dict]]]:
-    """Group the PDF's lines by source paragraph, matching on the extracted text."""
-    lines = pdf_lines(pdf)
-    grouped, k = [], 0
-    for paragraph in paragraphs:
-        target = "".join(c for c in paragraph if c not in INVISIBLE)
-        group, text = [], ""
-        while len(text) < len(target):
-            group.append(lines[k])
-            text += "".join(c["text"] for c in lines[k] if c["text"] not in INVISIBLE)
-            k += 1
-        assert text == target, f"text layer differs:\n{text}\n{target}"
-        grouped.append(group)
-    assert k == len(lines)
-    return grouped
 
 
 def flush_ratio(grouped: list[list[list[dict]]], tolerance: float = 1.0) -> float:

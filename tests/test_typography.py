@@ -6,26 +6,18 @@ import io
 import logging
 import re
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pdfplumber
 import pytest
 import weasyprint
+from conftest import SOURCE
+from pdf_render import FONT_SIZE, MARGIN, RIGHT, paragraph_lines, render
 
 from publisher import justify, typography
 from publisher.typography import WJ, ZWSP
 
-PAGE_WIDTH, MARGIN, FONT_SIZE = 300, 36, 10  # pt
-RIGHT = PAGE_WIDTH - MARGIN
-STYLE = f"""
-@page {{ size: {PAGE_WIDTH}pt 420pt; margin: {MARGIN}pt; }}
-body {{ margin: 0; font-family: "Noto Serif CJK SC"; font-size: {FONT_SIZE}pt;
-        line-height: 1.6; text-align: justify; }}
-p {{ margin: 0 0 6pt; text-indent: 2em; }}
-"""
 FORBIDDEN_START = set("，。、；：？！）》」』”’…·～—")
 FORBIDDEN_END = set("（《「『“‘")
-SOURCE = Path("/work/shared/sources/000_60f0d1ff23c14434.txt")
 
 PARAGRAPHS = [
     "“她共识”“她动能”是今年的关键词。2022年，全市共有14个区县参与试点，"
@@ -128,34 +120,12 @@ def test_invisible_characters_are_not_notdef(caplog):
 
 
 def render_lines(paragraphs: list[str]) -> list[list[list[dict]]]:
-    """Render prepared paragraphs and return each paragraph's lines of PDF characters."""
-    body = "".join(f"<p>{typography.prepare(p)}</p>" for p in paragraphs)
-    document = (
-        f'<html lang="zh-CN"><head><meta charset="utf-8">'
-        f"<style>{STYLE}{typography.CSS}</style></head><body>{body}</body></html>")
-    pdf = weasyprint.HTML(string=document).write_pdf()
-    lines: list[list[dict]] = []
-    with pdfplumber.open(io.BytesIO(pdf)) as doc:
-        for page in doc.pages:
-            top = None
-            for char in page.chars:
-                if top is None or abs(char["top"] - top) > 2:
-                    lines.append([])
-                    top = char["top"]
-                lines[-1].append(char)
-    grouped, k = [], 0
-    for paragraph in paragraphs:
-        target = paragraph.replace(" ", "")
-        group, text = [], ""
-        while len(text) < len(target):
-            group.append(lines[k])
-            text += "".join(c["text"] for c in lines[k] if c["text"] not in (WJ, ZWSP, " "))
-            k += 1
-        # The text layer gains nothing visible: the gaps are margins, the rest zero-width.
-        assert text == target
-        grouped.append(group)
-    assert k == len(lines)
-    return grouped
+    """Render prepared paragraphs and return each paragraph's lines of PDF characters.
+
+    The text layer gains nothing visible: the gaps are margins, the rest zero-width.
+    """
+    pdf = render([typography.prepare(p) for p in paragraphs], typography.CSS)
+    return paragraph_lines(pdf, paragraphs)
 
 
 def line_text(line: list[dict]) -> str:
