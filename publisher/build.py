@@ -25,6 +25,7 @@ from publisher.model import Project
 
 FORMATS = ("pdf", "epub")
 EDITIONS = ("screen", "print")
+VARIANTS = ("ua", "a", "none")  # the keys of pdf.PDF_VARIANTS
 REPORT_NAME = "build-report.json"
 SUMS_NAME = "SHA256SUMS"
 log = logging.getLogger("publisher.build")
@@ -44,6 +45,7 @@ class BuildResult:
     edition: str = "screen"
     report: Path | None = None
     sums: Path | None = None
+    up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
 
 
 @contextmanager
@@ -199,20 +201,35 @@ def build(
     variant: str = "ua",
     strict: bool = False,
     progress: Progress | None = None,
+    force: bool = False,
 ) -> BuildResult:
-    """Build the chosen formats; nothing is written unless every stage succeeds."""
-    from publisher import epub, fonts, pdf, report
+    """Build the chosen formats; nothing is written unless every stage succeeds.
+
+    When the inputs, the tool and the options equal those of the last build into the same
+    folder, and its outputs are untouched, nothing is rebuilt (unless `force`).
+    """
+    from publisher import cache
 
     formats = tuple(formats)
     wanted = [f for f in FORMATS if f in formats]
     unknown = set(formats) - set(FORMATS)
     if unknown or not wanted:
         raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
-    if variant not in pdf.PDF_VARIANTS:
-        raise BuildError(f"unknown PDF standard {variant!r}; choose from ua, a, none")
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
     progress = progress or Progress(io.StringIO())
+    root = Path(project_dir).resolve()
+    stamp_dir = (Path(output_dir) if output_dir else root / "output").resolve()
+    digest = cache.inputs_digest(root, {
+        "formats": wanted, "edition": edition, "variant": variant, "strict": strict,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}, exclude=[stamp_dir])
+    if not force and (summary := cache.fresh_summary(stamp_dir, digest)) is not None:
+        return _up_to_date(stamp_dir, summary, edition, progress)
+    # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
+    from publisher import epub, fonts, pdf, report
+
     result = BuildResult(edition=edition)
     artifacts: dict[str, bytes] = {}
     started = time.perf_counter()
@@ -257,7 +274,23 @@ def build(
         # SHA256SUMS goes last: if anything above fails, the old sums still match old files.
         files[output_dir / SUMS_NAME] = report.sha256sums(files)
         write_all_atomic(files)
+        cache.write_stamp(output_dir, digest, files, {
+            "pages": result.pages, "sizes": result.sizes, "warnings": result.warnings,
+            "outputs": {fmt: path.name for fmt, path in result.outputs.items()}})
     result.report = output_dir / REPORT_NAME
     result.sums = output_dir / SUMS_NAME
     progress.summary(result)
+    return result
+
+
+def _up_to_date(output_dir: Path, summary: dict[str, Any], edition: str,
+                progress: Progress) -> BuildResult:
+    """The result of the last build, whose outputs are still current."""
+    result = BuildResult(edition=edition, up_to_date=True, pages=summary.get("pages", 0),
+                         sizes=summary.get("sizes", {}),
+                         warnings=list(summary.get("warnings", [])))
+    result.outputs = {fmt: output_dir / name for fmt, name in summary.get("outputs", {}).items()}
+    result.report, result.sums = output_dir / REPORT_NAME, output_dir / SUMS_NAME
+    progress.line("up to date: inputs unchanged since the last build, nothing rebuilt "
+                  "(--force rebuilds anyway)")
     return result

@@ -46,6 +46,8 @@ BUILD_OPTIONS = [
                  default="ua", show_default=True,
                  help="ua: tagged PDF/UA-1; a: PDF/A-2b for archives; none: plain PDF."),
     click.option("--strict", is_flag=True, help="Fail the build on any warning."),
+    click.option("--force", is_flag=True,
+                 help="Rebuild even when nothing changed since the last build."),
 ]
 
 
@@ -59,13 +61,13 @@ def _build_options(func: Callable[..., None]) -> Callable[..., None]:
 @click.argument("project_dir", type=PROJECT, default=Path("."))
 @_build_options
 def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
-          variant: str, strict: bool) -> None:
+          variant: str, strict: bool, force: bool) -> None:
     """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
     from publisher.build import FORMATS, progress_for
     from publisher.build import build as run
 
     run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
-        strict=strict, progress=progress_for())
+        strict=strict, progress=progress_for(), force=force)
 
 
 @cli.command()
@@ -89,13 +91,13 @@ def check(output_dir: Path) -> None:
 @click.argument("project_dir", type=PROJECT, default=Path("."))
 @_build_options
 def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
-          variant: str, strict: bool) -> None:
+          variant: str, strict: bool, force: bool) -> None:
     """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
     from publisher.build import FORMATS, progress_for
     from publisher.watch import watch as run
 
     run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,
-        variant=variant, strict=strict)
+        variant=variant, strict=strict, force=force)
 
 
 @cli.command()

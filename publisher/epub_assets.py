@@ -63,28 +63,27 @@ def subset_fonts(project: Project, trees: list[etree._ElementTree]) -> dict[str,
 
 @lru_cache(maxsize=8)
 def _subset(path: Path, index: int, family: str, unicodes: frozenset[int]) -> bytes:
-    """One face cut down to `unicodes`; cached because a session may package a book twice."""
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
+    """One face cut down to `unicodes`; cached because a session may package a book twice.
 
-    number = index if path.suffix.lower() in (".ttc", ".otc") else -1
-    # No timestamp: builds stay identical. No bbox recalculation: it costs seconds per face.
-    font = TTFont(str(path), fontNumber=number, recalcTimestamp=False, recalcBBoxes=False)
-    options = subset.Options()
-    options.layout_features = _FEATURES
-    options.hinting = False
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes=unicodes)
+    HarfBuzz's subsetter (the one WeasyPrint uses for the PDF) takes ~0.05 s per CJK face
+    where fontTools takes seconds.
+    """
+    import uharfbuzz as hb
+
     try:
-        subsetter.subset(font)
-    except Exception as exc:  # fontTools raises many types for a broken font
+        face = hb.Face(hb.Blob.from_file_path(str(path)), index)
+        request = hb.SubsetInput()
+        request.unicode_set.update(sorted(unicodes))
+        features = request.layout_feature_tag_set
+        features.clear()
+        features.update(int.from_bytes(tag.encode(), "big") for tag in _FEATURES)
+        request.flags = hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.NOTDEF_OUTLINE
+        subset = hb.subset(face, request)
+    except Exception as exc:  # a broken or unreadable font file
         raise BuildError(f"{path}: subsetting {family} failed: {exc}") from exc
-    buffer = io.BytesIO()
-    font.flavor = None
-    font.save(buffer, reorderTables=True)
-    return buffer.getvalue()
+    if subset is None:
+        raise BuildError(f"{path}: HarfBuzz could not subset {family}")
+    return subset.blob.data
 
 
 def cover_png(pdf: bytes) -> bytes:

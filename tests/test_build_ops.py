@@ -286,3 +286,25 @@ def test_content_error_from_build_lists_every_problem(project, tmp_path):
     assert [f"{p.path}:{p.line}" for p in failure.value.problems] == [f"{INTERVIEW}:2",
                                                                       f"{INTERVIEW}:3"]
     assert not (tmp_path / "out").exists()
+
+
+def test_unchanged_inputs_rebuild_nothing(tmp_path):
+    book = tmp_path / "book"
+    create(book, date=DATE)
+    out = tmp_path / "out"
+    first = build(book, out)
+    assert not first.up_to_date
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    again = build(book, out)
+    assert again.up_to_date and again.pages == first.pages
+    assert again.outputs == first.outputs
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before
+    # Forced, or after an edit, or with an output touched by hand: a real build.
+    assert not build(book, out, force=True).up_to_date
+    first.outputs["pdf"].write_bytes(b"edited by hand")
+    assert not build(book, out).up_to_date
+    assert first.outputs["pdf"].read_bytes().startswith(b"%PDF")
+    text = (book / INTERVIEW).read_text(encoding="utf-8")
+    (book / INTERVIEW).write_text(text.replace("示例", "样例", 1), encoding="utf-8")
+    assert not build(book, out).up_to_date
+    assert not build(book, out, ["pdf"]).up_to_date  # other options, another build
