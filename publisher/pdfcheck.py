@@ -36,6 +36,7 @@ class Report:
     ascii_punctuation: list[str] = field(default_factory=list)
     toc_errors: list[str] = field(default_factory=list)
     outline: list[tuple[str, int, list[str]]] = field(default_factory=list)
+    child_pages: dict[str, list[int]] = field(default_factory=dict)
 
     @property
     def flush_ratio(self) -> float:
@@ -54,19 +55,22 @@ class Report:
         return found
 
 
-def _outline(path: Path) -> list[tuple[str, int, list[str]]]:
-    """Level-1 outline entries: (title, 1-based page, titles of their children)."""
+def _outline(path: Path) -> tuple[list[tuple[str, int, list[str]]], dict[str, list[int]]]:
+    """Level-1 outline entries (title, 1-based page, children's titles), children's pages."""
     import pypdf
 
     reader = pypdf.PdfReader(str(path))
     entries: list[tuple[str, int, list[str]]] = []
+    pages: dict[str, list[int]] = {}
     for item in reader.outline:
         if isinstance(item, list):
             if entries:
-                entries[-1][2].extend(x.title for x in item if not isinstance(x, list))
+                kids = [x for x in item if not isinstance(x, list)]
+                entries[-1][2].extend(x.title for x in kids)
+                pages[entries[-1][0]] = [reader.get_destination_page_number(x) + 1 for x in kids]
         else:
             entries.append((item.title, reader.get_destination_page_number(item) + 1, []))
-    return entries
+    return entries, pages
 
 
 def _lines(path: Path) -> list[Line]:
@@ -89,13 +93,24 @@ def _lines(path: Path) -> list[Line]:
                 serif = sum(1 for c in chars if "Serif" in c["fontname"]
                             and round(c["size"], 1) == body_size)
                 lines.append(Line(number, top, chars[0]["x0"], chars[-1]["x1"],
-                                  "".join(c["text"] for c in chars), serif * 2 > len(chars)))
+                                  _join(chars), serif * 2 > len(chars)))
     return lines
+
+
+def _join(chars: list[dict]) -> str:
+    """A line's text, with one space where glyphs stand more than an em apart (table cells)."""
+    parts = [chars[0]["text"]]
+    for before, char in zip(chars, chars[1:], strict=False):
+        if char["x0"] - before["x1"] > char["size"]:
+            parts.append(" ")
+        parts.append(char["text"])
+    return "".join(parts)
 
 
 def analyse(path: Path) -> Report:
     """Measure justification, line-breaking rules and the TOC of a built book."""
-    report = Report(outline=_outline(path))
+    outline, child_pages = _outline(path)
+    report = Report(outline=outline, child_pages=child_pages)
     lines = _lines(path)
     chapters = [e for e in report.outline if e[2]]
     if chapters:
@@ -129,7 +144,7 @@ def analyse(path: Path) -> Report:
         else:
             report.ragged.append(f"p. {line.page}: {line.text[-12:]} "
                                  f"({right[line.page % 2] - line.x1:.1f} pt short)")
-    report.toc_errors = _check_toc(lines, report.outline)
+    report.toc_errors = _check_toc(lines, report.outline) + _check_index(lines, report)
     return report
 
 
@@ -165,4 +180,31 @@ def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> 
                               f"{targets[title]}")
     missing = [t for t, _, kids in outline if kids and t not in seen]
     errors += [f"TOC does not list {t}" for t in missing]
+    return errors
+
+
+def _check_index(lines: list[Line], report: Report) -> list[str]:
+    """Each row of the by-question index must give the pages where that city's answers are."""
+    starts = [page for title, page, _ in report.outline if title == "按问题索引"]
+    if not starts:
+        return []
+    later = [page for _, page, _ in report.outline if page > starts[0]]
+    end = min(later) if later else max(line.page for line in lines) + 1
+    rows = 0
+    errors = []
+    for line in lines:
+        if not starts[0] <= line.page < end:
+            continue
+        match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))+)", line.text)
+        if not match or match.group(1) not in report.child_pages:
+            continue
+        rows += 1
+        expected = report.child_pages[match.group(1)]
+        given = [int(n) for n in re.findall(r"\d+", match.group(2))]
+        if given != expected:
+            errors.append(f"index gives pages {given} for {match.group(1)}; its answers are on "
+                          f"{expected}")
+    cities = [title for title, _, kids in report.outline if kids]
+    if rows < len(cities):
+        errors.append(f"the by-question index lists {rows} of {len(cities)} regions")
     return errors

@@ -54,14 +54,25 @@ def environment(project: Project) -> jinja2.Environment:
 
 
 def context(project: Project, **extra: Any) -> dict[str, Any]:
-    """What every layout sees: the book, its interviews and the standard questions."""
+    """What every layout sees: the book, its interviews and the standard questions.
+
+    `question_index` lists, per standard question, the (interview, pair number) answering it;
+    `index_rows` gives, per interview, the pair number answering each question (or None).
+    """
     book = project.book
-    index = [
-        (question, [(i, n) for i in project.interviews for n, p in enumerate(i.qa)
-                    if p.question_id == question.id])
-        for question in book.questions
-    ]
-    return {"book": book, "interviews": project.interviews, "question_index": index, **extra}
+    position = {q.id: k for k, q in enumerate(book.questions)}
+    index: list[tuple[Any, list[tuple[Any, int]]]] = [(q, []) for q in book.questions]
+    rows = []
+    for interview in project.interviews:
+        row: list[int | None] = [None] * len(book.questions)
+        for n, pair in enumerate(interview.qa):
+            k = position.get(pair.question_id)
+            if k is not None:
+                index[k][1].append((interview, n))
+                row[k] = n
+        rows.append((interview, row))
+    return {"book": book, "interviews": project.interviews, "question_index": index,
+            "index_rows": rows, **extra}
 
 
 def render(project: Project, template: str, **extra: Any) -> str:

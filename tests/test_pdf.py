@@ -115,3 +115,21 @@ def test_pdf_a_variant(tmp_path: Path) -> None:
     xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
     assert re.search(r"pdfaid:part[^0-9]*2", xmp) and "pdfaid:conformance" in xmp
     assert subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")]).returncode == 0
+
+
+def test_wrong_toc_and_index_numbers_are_caught(tmp_path: Path) -> None:
+    """A layout printing stale page numbers must fail the PDF's own check."""
+    root = write_project(tmp_path / "book")
+    (root / "layouts" / "pdf").mkdir(parents=True)
+    (root / "layouts" / "pdf" / "back.html.j2").write_text(
+        '<section class="question-index"><h1>按问题索引</h1><table>'
+        '{% for interview in interviews %}<tr><th class="region">{{ interview.region }}</th>'
+        "<td>1</td><td>2</td></tr>{% endfor %}</table></section>", encoding="utf-8")
+    (root / "layouts" / "pdf" / "front.html.j2").write_text(
+        '<nav class="toc"><h1>目录</h1><ol>{% for interview in interviews %}'
+        "<li>{{ interview.region }}……99</li>{% endfor %}</ol></nav>", encoding="utf-8")
+    path = tmp_path / "wrong.pdf"
+    path.write_bytes(typeset(load_project(root)).data)
+    errors = pdfcheck.analyse(path).toc_errors
+    assert any(e.startswith("TOC gives page 99 for 成都市") for e in errors), errors
+    assert any(e.startswith("index gives pages [1, 2] for 绵阳市") for e in errors), errors
