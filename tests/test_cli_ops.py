@@ -39,7 +39,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_new_then_build_writes_every_artifact(built):
     names = sorted(p.name for p in (built / "output").iterdir())
-    assert names == ["SHA256SUMS", "build-report.json", "x.epub", "x.pdf"]
+    assert names == [".publisher-stamp.json", "SHA256SUMS", "build-report.json", "x.epub",
+                     "x.pdf"]
     assert (built / ".gitignore").read_text(encoding="utf-8") == "/output/\n"
     book = yaml.safe_load((built / "content" / "book.yaml").read_text(encoding="utf-8"))
     assert book["slug"] == "x" and book["language"] == "zh-CN"
