@@ -132,14 +132,18 @@ def locate(flow: _Flow, pages: list[list[str]], anchor_pages: dict[str, int]) ->
     """Flow position of each page that has text; pages 1.. in order, positions never go back."""
     positions: dict[int, int] = {}
     cursor = 0
+    # Flow positions of the elements WeasyPrint put on each page, gathered once.
+    by_page: dict[int, list[int]] = {}
+    for anchor, page in anchor_pages.items():
+        if anchor in flow.id_pos:
+            by_page.setdefault(page, []).append(flow.id_pos[anchor])
     for number, lines in enumerate(pages, 1):
         if not lines or number == 1:
             continue
         found = _find(flow, lines, cursor)
         if found is None:
             # Paragraph granularity: before the first element that WeasyPrint put on this page.
-            starts = [flow.id_pos[a] for a, p in anchor_pages.items()
-                      if p == number and a in flow.id_pos and flow.id_pos[a] >= cursor]
+            starts = [p for p in by_page.get(number, ()) if p >= cursor]
             found = min(starts) if starts else None
         if found is not None:
             positions[number] = found

@@ -6,8 +6,6 @@ import json
 import sys
 from pathlib import Path
 
-import pytest
-
 from publisher import cache
 from publisher.load import load_project
 
@@ -70,8 +68,6 @@ def test_report_from_saved_results(tmp_path: Path) -> None:
 
 
 def test_harness_runs_on_a_tiny_book(tmp_path: Path) -> None:
-    pytest.importorskip("typst")
-    pytest.importorskip("matplotlib")
     from benchmarks import run
 
     book = synth.write_project(tmp_path / "tiny", 2, seed=3)
