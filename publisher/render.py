@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup, escape
 
 from publisher.fetch import ConfinedLoader, LayoutSandbox
 from publisher.model import Project
+from publisher.typography import prepare
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -19,14 +19,6 @@ def builtin_dir(name: str) -> Path:
     """Built-in `layouts` or `fonts`: inside the wheel, or at the top of a source tree."""
     installed = _PACKAGE / "_builtin" / name
     return installed if installed.is_dir() else _PACKAGE.parent / name
-
-
-def _prepare(text: str) -> Markup:
-    try:
-        from publisher.typography import prepare
-    except ImportError:  # typography is optional only while it is being written
-        return escape(text)
-    return prepare(text)
 
 
 def environment(project: Project) -> jinja2.Environment:
@@ -49,7 +41,7 @@ def environment(project: Project) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["prepare"] = _prepare
+    env.filters["prepare"] = prepare
     return env
 
 
