@@ -124,8 +124,7 @@ def ace(path: Path) -> Finding:
     """DAISY Ace, only where the project has installed it (it needs Node.js and Chromium)."""
     from publisher import validators
 
-    binary = validators.ace_dir() / "node_modules" / ".bin" / "ace"
-    if not binary.exists() or not Path(validators.CHROMIUM).exists():
+    if not validators.ace_binary().exists() or not Path(validators.CHROMIUM).exists():
         return Finding("ace", True, ["DAISY Ace is not installed"], ran=False)
     result = validators.run_ace(path)
     return Finding("ace", result.outcome == "pass", result.violations[:20])

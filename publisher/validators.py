@@ -85,10 +85,15 @@ def ace_dir() -> Path:
     return _REPO / ".tools" / "ace"
 
 
+def ace_binary() -> Path:
+    """Where the project's own Ace lives once installed."""
+    # The package's bin entry is named after the package (`ace-cli`), not `ace`.
+    return ace_dir() / "node_modules" / ".bin" / "ace-cli"
+
+
 def ensure_ace() -> Path:
     """Install @daisy/ace-cli into .tools/ace with npm if it is not there; return the binary."""
-    # The package's bin entry is named after the package (`ace-cli`), not `ace`.
-    binary = ace_dir() / "node_modules" / ".bin" / "ace-cli"
+    binary = ace_binary()
     if binary.exists():
         return binary
     npm = shutil.which("npm")
