@@ -47,10 +47,8 @@ def stages(project_dir: Path) -> dict[str, Any]:
 
     clock.run("import", imports)
     from publisher import fonts, justify, pdf
-    from publisher.fetch import make_fetcher
     from publisher.lint import lint_project
     from publisher.load import load_project
-    from publisher.render import builtin_dir
 
     project = clock.run("load", lambda: load_project(project_dir))
     findings = clock.run("lint", lambda: lint_project(project_dir))
@@ -63,21 +61,12 @@ def stages(project_dir: Path) -> dict[str, Any]:
     html = clock.run("render", render)
 
     def layout() -> Any:
-        import weasyprint
-
-        fetcher = make_fetcher(project.root, builtin_dir("layouts"))
-        return weasyprint.HTML(string=html, base_url=str(project.root) + "/",
-                               url_fetcher=fetcher).render(presentational_hints=False)
+        return pdf.lay_out(project, html)[0]
 
     document = clock.run("pdf_layout", layout)
 
     def write() -> pdf.TypesetPDF:
-        anchors: dict[str, int] = {}
-        for number, page in enumerate(document.pages, 1):
-            for name in page.anchors:
-                anchors.setdefault(name, number)
-        data = document.write_pdf(pdf_variant=pdf.PDF_VARIANTS["ua"], uncompressed_pdf=False)
-        return pdf.TypesetPDF(data, len(document.pages), anchors)
+        return pdf.write(document, "ua")
 
     typeset = clock.run("pdf_write", write)
 

@@ -59,6 +59,29 @@ def html_for_pdf(project: Project, faces: list, edition: str = "screen",
                   timestamp=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
 
 
+def lay_out(project: Project, html: str):  # noqa: ANN201 - (weasyprint Document, fetcher)
+    """WeasyPrint's layout of the book's HTML, through the project's confined fetcher."""
+    import weasyprint
+
+    fetcher = make_fetcher(project.root, builtin_dir("layouts"))
+    with _fewer_collections():
+        document = weasyprint.HTML(
+            string=html, base_url=str(project.root) + "/", url_fetcher=fetcher
+        ).render(presentational_hints=False)
+    return document, fetcher
+
+
+def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyprint Document
+    """The laid-out document as PDF bytes, with the page where each anchor landed."""
+    anchors: dict[str, int] = {}
+    for number, page in enumerate(document.pages, 1):
+        for name in page.anchors:
+            anchors.setdefault(name, number)
+    with _fewer_collections():
+        data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
+    return TypesetPDF(data, len(document.pages), anchors)
+
+
 def typeset(project: Project, edition: str = "screen", variant: str = "ua",
             when: dt.datetime | None = None, faces: list | None = None) -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
@@ -66,28 +89,19 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua",
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
     `faces` are the fonts already checked by the caller; without them they are checked here.
     """
-    import weasyprint
-
     from publisher import fonts, justify
 
     if faces is None:  # before rendering: a gap is a content error naming the character
         faces = fonts.check(project)
     justify.install()
     html = html_for_pdf(project, faces, edition, when)
-    fetcher = make_fetcher(project.root, builtin_dir("layouts"))
     # Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build.
-    with capture("weasyprint") as collected, _fewer_collections():
-        document = weasyprint.HTML(
-            string=html, base_url=str(project.root) + "/", url_fetcher=fetcher
-        ).render(presentational_hints=False)
-        anchors = {}
-        for number, page in enumerate(document.pages, 1):
-            for name in page.anchors:
-                anchors.setdefault(name, number)
-        data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
+    with capture("weasyprint") as collected:
+        document, fetcher = lay_out(project, html)
+        result = write(document, variant)
     if fetcher.refused:  # name the refused resource itself, not WeasyPrint's wrapper text
         raise BuildError("\n".join(dict.fromkeys(fetcher.refused)))
     if collected.messages:
         raise BuildError("WeasyPrint warned, so the PDF was not written:\n  "
                          + "\n  ".join(dict.fromkeys(collected.messages)))
-    return TypesetPDF(data, len(document.pages), anchors)
+    return result
