@@ -118,6 +118,10 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
                 Item("cover-image", "images/cover.png", "image/png", "cover-image")]
     manifest += [Item(f"font-{name.split('.')[0]}", f"fonts/{name}", "font/otf")
                  for name in sorted(faces)]
+    portraits = [i for i in project.interviews if i.portrait is not None]
+    manifest += [Item(f"portrait-{i.slug}", f"images/{i.portrait_file}",
+                      "image/png" if i.portrait_file.endswith(".png") else "image/jpeg")
+                 for i in portraits]
     spine = [Item(item_id, name, "application/xhtml+xml") for name, item_id, _t in docs]
     manifest += spine
     source = f"{book.full_title}，{book.publisher}，{book.edition}印刷版"
@@ -136,5 +140,7 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
         (f"{ROOT}/images/cover.png", epub_assets.cover_png(typeset.data)),
     ]
     files += [(f"{ROOT}/fonts/{name}", faces[name]) for name in sorted(faces)]
+    # Read from the path the loader checked (inside the project, known format, bounded size).
+    files += [(f"{ROOT}/images/{i.portrait_file}", i.portrait.path.read_bytes()) for i in portraits]
     files += [(f"{ROOT}/{name}", _serialise(tree)) for name, tree in trees]
     return _zip(files, when)

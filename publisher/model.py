@@ -104,6 +104,14 @@ class Interview:
     def qa_anchor(self, index: int) -> str:
         return f"{self.anchor}-q{index + 1}"
 
+    @property
+    def portrait_file(self) -> str | None:
+        """The portrait's file name inside the EPUB: made from the slug, never from input."""
+        if self.portrait is None:
+            return None
+        suffix = ".png" if self.portrait.path.suffix.lower() == ".png" else ".jpg"
+        return f"portrait-{self.slug}{suffix}"
+
 
 @dataclass(frozen=True)
 class Project:
