@@ -99,6 +99,10 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua",
     with capture("weasyprint") as collected:
         document, fetcher = lay_out(project, html)
         result = write(document, variant)
+    # The laid-out boxes reference each other: free them now, before the EPUB stage needs
+    # the memory, rather than at some later full collection.
+    del document
+    gc.collect()
     if fetcher.refused:  # name the refused resource itself, not WeasyPrint's wrapper text
         raise BuildError("\n".join(dict.fromkeys(fetcher.refused)))
     if collected.messages:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +24,23 @@ def builtin_dir(name: str) -> Path:
 
 def environment(project: Project) -> jinja2.Environment:
     """Jinja2 with the user's layouts first, then the built-in ones (also as `builtin/...`)."""
+    folder = project.layouts_dir
+    # Which overrides exist, and when they changed: a new or edited layout gets a new
+    # environment (`publisher watch` keeps the process alive across edits).
+    listing = tuple(sorted((str(p), p.stat().st_mtime_ns) for p in folder.rglob("*")
+                           if p.is_file())) if folder is not None else ()
+    return _environment(folder, listing)
+
+
+@lru_cache(maxsize=8)
+def _environment(layouts_dir: Path | None, _listing: tuple) -> jinja2.Environment:
+    # One environment per state of the layouts folder, so each template is compiled once
+    # per build, not once per chapter (an EPUB renders a chapter template per interview).
     builtin = ConfinedLoader(str(builtin_dir("layouts")))
     loaders: list[jinja2.BaseLoader] = []
-    if project.layouts_dir is not None and project.layouts_dir.resolve() != builtin_dir(
-        "layouts"
-    ).resolve():
+    if layouts_dir is not None and layouts_dir.resolve() != builtin_dir("layouts").resolve():
         # ConfinedLoader checks a template's real path: a symlink out of layouts/ is refused.
-        loaders.append(ConfinedLoader(str(project.layouts_dir)))
+        loaders.append(ConfinedLoader(str(layouts_dir)))
     loaders += [builtin, jinja2.PrefixLoader({"builtin": builtin})]
     # A user layout is third-party code: the sandbox keeps it away from Python internals.
     env = LayoutSandbox(
@@ -46,7 +57,20 @@ def environment(project: Project) -> jinja2.Environment:
 
 
 def context(project: Project, **extra: Any) -> dict[str, Any]:
-    """What every layout sees: the book, its interviews and the standard questions.
+    """What every layout sees: the book, its interviews and the standard questions."""
+    # Computed once per project: the EPUB renders a document per interview.
+    cached = _CONTEXTS.get(id(project))
+    if cached is None or cached[0] is not project:
+        _CONTEXTS.clear()
+        cached = _CONTEXTS[id(project)] = (project, _base_context(project))
+    return {**cached[1], **extra}
+
+
+_CONTEXTS: dict[int, tuple[Project, dict[str, Any]]] = {}
+
+
+def _base_context(project: Project) -> dict[str, Any]:
+    """The book, its interviews and the by-question index.
 
     `question_index` lists, per standard question, the (interview, pair number) answering it;
     `index_rows` gives, per interview, the pair number answering each question (or None).
@@ -64,7 +88,7 @@ def context(project: Project, **extra: Any) -> dict[str, Any]:
                 row[k] = n
         rows.append((interview, row))
     return {"book": book, "interviews": project.interviews, "question_index": index,
-            "index_rows": rows, **extra}
+            "index_rows": rows}
 
 
 def render(project: Project, template: str, **extra: Any) -> str:
