@@ -86,7 +86,7 @@ def full_build(project_dir: Path, output_dir: Path) -> dict[str, Any]:
     clock = CLOCK
     from publisher.build import build
 
-    result = clock.run("build", lambda: build(project_dir, output_dir))
+    result = clock.run("build", lambda: build(project_dir, output_dir, force=True))
     return {"stages": clock.stages, "pages": result.pages,
             "timings": getattr(result, "timings", {})}
 
