@@ -11,20 +11,13 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from publisher import __version__
+from publisher import __version__, builtin_dir
 
 STAMP_NAME = ".publisher-stamp.json"
 # Bump when the stamp's or the byte cache's layout changes: old entries then never match.
 FORMAT = 1
 _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "jinja2", "lxml", "pyyaml")
-
-
-def _builtin_dir(name: str) -> Path:
-    """render.builtin_dir's rule, repeated: importing render (Jinja2, WeasyPrint's fetcher)
-    would cost more than the whole no-op rebuild may take."""
-    installed = _PACKAGE / "_builtin" / name
-    return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...]) -> None:
@@ -80,7 +73,7 @@ def inputs_digest(project_root: Path, options: Mapping[str, Any] | None = None,
     for name in ("content", "layouts", "fonts"):
         _hash_tree(digest, f"project/{name}", root / name, skip)
     for name in ("layouts", "fonts"):
-        folder = _builtin_dir(name).resolve()
+        folder = builtin_dir(name).resolve()
         if folder != (root / name).resolve():  # the repository is its own first book
             _hash_tree(digest, f"builtin/{name}", folder, skip)
     digest.update(tool_digest().encode())

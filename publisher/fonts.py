@@ -13,10 +13,9 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection
 
-from publisher import yamlsafe
+from publisher import builtin_dir, yamlsafe
 from publisher.errors import ContentError, Problem
 from publisher.model import Project
-from publisher.render import builtin_dir
 
 ROLES = ("body", "heading")
 FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,62}")

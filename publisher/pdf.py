@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from publisher import builtin_dir
 from publisher.errors import BuildError
 from publisher.fetch import make_fetcher
 from publisher.log import capture
 from publisher.model import Project
-from publisher.render import builtin_dir, render
+from publisher.render import render
 
 PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None}
 

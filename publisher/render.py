@@ -9,17 +9,10 @@ from typing import Any
 
 import jinja2
 
+from publisher import builtin_dir
 from publisher.fetch import ConfinedLoader, LayoutSandbox
 from publisher.model import Project
 from publisher.typography import prepare
-
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def builtin_dir(name: str) -> Path:
-    """Built-in `layouts` or `fonts`: inside the wheel, or at the top of a source tree."""
-    installed = _PACKAGE / "_builtin" / name
-    return installed if installed.is_dir() else _PACKAGE.parent / name
 
 
 def environment(project: Project) -> jinja2.Environment:

@@ -28,8 +28,8 @@ def test_wheel_builds_a_book_outside_the_source_tree(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
                     str(site), str(wheel)], check=True, capture_output=True)
     project = write_project(tmp_path / "elsewhere")
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); import publisher.render as r; "
-            "assert str(r.builtin_dir('layouts')).startswith(sys.argv[1]), r.builtin_dir('layouts');"
+    code = ("import sys; sys.path.insert(0, sys.argv[1]); import publisher as p; "
+            "assert str(p.builtin_dir('layouts')).startswith(sys.argv[1]), p.builtin_dir('layouts');"
             "from publisher.cli import main; main(['build', sys.argv[2]])")
     done = subprocess.run([sys.executable, "-c", code, str(site), str(project)],
                           cwd=tmp_path, capture_output=True, text=True)
