@@ -144,8 +144,7 @@ def source_date(project: Project) -> dt.datetime:
         if not re.fullmatch(r"\d{1,12}", raw.strip()):
             raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
         return dt.datetime.fromtimestamp(int(raw), dt.UTC)
-    date = project.book.date
-    return dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
+    return project.book.timestamp
 
 
 def write_atomic(target: Path, data: bytes) -> None:

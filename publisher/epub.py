@@ -97,9 +97,7 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
     from publisher.typography import CSS as typography_css
 
     book = project.book
-    if when is None:
-        when = dt.datetime(book.date.year, book.date.month, book.date.day, tzinfo=dt.UTC)
-    when = when.astimezone(dt.UTC)
+    when = (when or book.timestamp).astimezone(dt.UTC)
     if not project.interviews:
         raise BuildError(f"{book.path}: the book has no interviews, so there is no EPUB to make")
     docs = _documents(project)

@@ -55,6 +55,11 @@ class Book:
     path: str = "content/book.yaml"
 
     @property
+    def timestamp(self) -> dt.datetime:
+        """The edition's date at 00:00 UTC: what the outputs are dated when nothing overrides it."""
+        return dt.datetime(self.date.year, self.date.month, self.date.day, tzinfo=dt.UTC)
+
+    @property
     def full_title(self) -> str:
         return f"{self.title}——{self.subtitle}" if self.subtitle else self.title
 

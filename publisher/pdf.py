@@ -51,10 +51,8 @@ def html_for_pdf(project: Project, faces: list, edition: str = "screen",
 
     from publisher.typography import CSS
 
+    when = when or project.book.timestamp
     # The typography CSS is the package's own code, not content: safe to inline unescaped.
-    if when is None:
-        date = project.book.date
-        when = dt.datetime(date.year, date.month, date.day, tzinfo=dt.UTC)
     return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS),
                   fonts={face.role: face.family for face in faces},
                   timestamp=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
