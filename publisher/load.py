@@ -22,7 +22,6 @@ from publisher.model import (
     Portrait,
     Project,
     Question,
-    place_forms,
 )
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -257,22 +256,14 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
 
 def match_questions(book: Book, interview: Interview) -> Interview:
     """Tag each pair with the standard question it asks, by position and wording."""
-    forms = place_forms(interview.region)
     tagged = []
     for index, pair in enumerate(interview.qa):
         qid = None
-        if index < len(book.questions):
-            wordings = book.questions[index].for_region(forms)
-            if _squash(pair.question) in {_squash(w) for w in wordings}:
-                qid = book.questions[index].id
+        if index < len(book.questions) and book.questions[index].asked_by(pair.question,
+                                                                          interview.region):
+            qid = book.questions[index].id
         tagged.append(QA(pair.question, pair.answer, pair.line, qid))
     return Interview(**{**interview.__dict__, "qa": tuple(tagged)})
-
-
-def _squash(text: str) -> str:
-    """Compare wordings regardless of half- and full-width punctuation."""
-    table = str.maketrans(",:;?!()", "，：；？！（）")
-    return re.sub(r"\s+", "", text.translate(table))
 
 
 def load_project(root: Path) -> Project:

@@ -24,6 +24,11 @@ class Question:
             return [self.text]
         return [self.text.replace(PLACE, form) for form in forms]
 
+    def asked_by(self, question: str, region: str) -> bool:
+        """Whether `question` is this one, as asked in an interview about `region`."""
+        wanted = {squash(w) for w in self.for_region(place_forms(region))}
+        return squash(question) in wanted
+
 
 @dataclass(frozen=True)
 class PageSettings:
@@ -131,6 +136,14 @@ class Project:
     @property
     def content_dir(self) -> Path:
         return self.root / "content"
+
+
+_SQUASH = str.maketrans(",:;?!()", "，：；？！（）")
+
+
+def squash(text: str) -> str:
+    """A wording compared regardless of half- or full-width punctuation and spaces."""
+    return re.sub(r"\s+", "", text.translate(_SQUASH))
 
 
 _AUTONOMOUS = re.compile(r"^([\u4e00-\u9fff]{2,}?)(?:[\u4e00-\u9fff]{1,3}族)+自治(州|县|区|旗)$")

@@ -8,19 +8,11 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, Finding
-from publisher.model import PLACE, place_forms
+from publisher.model import Question, place_forms
 
 # A Chinese name (2–4 characters), a transcribed one with ·, or a Latin one.
 NAME = re.compile(r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+"
                   r"|[A-Z][\w .'-]+)$")
-SQUASH = str.maketrans(",:;?!()", "，：；？！（）")
-
-
-def squash(text: str) -> str:
-    """A wording compared regardless of half- or full-width punctuation and spaces."""
-    return re.sub(r"\s+", "", text.translate(SQUASH))
-
-
 def standard_questions(book: Document | None) -> list[str]:
     data = book.data if book is not None else None
     items = data.get("questions") if isinstance(data, CommentedMap) else None
@@ -73,7 +65,7 @@ def _pairs(doc: Document, data: CommentedMap, questions: list[str]) -> list[Find
     if questions and len(pairs) != len(questions):
         out.append(_finding(doc, line, col, f"{len(pairs)} questions; the book's standard "
                                             f"questions are {len(questions)}"))
-    forms = place_forms(str(data.get("region") or "")) if data.get("region") else []
+    region = str(data.get("region") or "")
     for n, pair in enumerate(pairs):
         if not isinstance(pair, CommentedMap):
             out.append(_finding(doc, *pairs.lc.item(n), f"pair {n + 1} is not a mapping"))
@@ -86,10 +78,10 @@ def _pairs(doc: Document, data: CommentedMap, questions: list[str]) -> list[Find
             out.append(_finding(doc, *where, f"answer {n + 1} is empty"))
         question = str(pair.get("question") or "")
         if n < len(questions) and question:
-            wordings = ([questions[n].replace(PLACE, f) for f in forms]
-                        if PLACE in questions[n] else [questions[n]])
-            if squash(question) not in {squash(w) for w in wordings}:
+            standard = Question(f"q{n + 1}", "", questions[n])
+            if not standard.asked_by(question, region):
+                shown = standard.for_region(place_forms(region))[0] if region else questions[n]
                 out.append(_finding(doc, *pair.lc.value("question"),
                                     f"question {n + 1} differs from the standard wording "
-                                    f"“{wordings[0] if wordings else questions[n]}”", question))
+                                    f"“{shown}”", question))
     return out
