@@ -46,6 +46,7 @@ class BuildResult:
     report: Path | None = None
     sums: Path | None = None
     up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
+    parts: tuple[int, int] = (0, 0)  # the PDF's parts, and how many came from the part cache
 
 
 @contextmanager
@@ -128,6 +129,8 @@ def summary_lines(result: BuildResult) -> list[str]:
     lines = []
     for fmt, path in result.outputs.items():
         pages = f", {result.pages} pages" if fmt == "pdf" else ""
+        if fmt == "pdf" and result.parts[0] > 1:
+            pages += f"; {result.parts[0]} parts, {result.parts[1]} from the cache"
         lines.append(f"wrote {path} ({result.sizes[fmt]:,} bytes{pages})")
     lines.append(f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}")
     lines += [f"warning: {w}" for w in result.warnings]
@@ -247,6 +250,7 @@ def build(
             typeset = pdf.typeset(project, edition=edition, variant=variant,
                                   when=result.source_date, faces=result.fonts)
             result.pages = typeset.pages
+            result.parts = (typeset.parts, typeset.cached)
             artifacts["pdf"] = typeset.data
         if "epub" in wanted:
             with progress.stage("epub", result):

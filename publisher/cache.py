@@ -150,6 +150,32 @@ def file_key(path: Path) -> str:
     return f"{Path(path).resolve()}:{info.st_size}:{info.st_mtime_ns}"
 
 
+def _entry(kind: str, key: str | bytes, directory: Path | None) -> Path:
+    raw = key if isinstance(key, bytes) else key.encode()
+    name = hashlib.sha256(f"{kind}|{__version__}|{FORMAT}|".encode() + raw).hexdigest()
+    return (directory or cache_dir()) / kind / name
+
+
+def load_bytes(kind: str, key: str | bytes, directory: Path | None = None) -> bytes | None:
+    """What `store_bytes` stored under (kind, key), or None."""
+    try:
+        return _entry(kind, key, directory).read_bytes()
+    except OSError:
+        return None
+
+
+def store_bytes(kind: str, key: str | bytes, data: bytes, directory: Path | None = None) -> None:
+    """Keep `data` under (kind, key); a cache that cannot be written is skipped silently."""
+    path = _entry(kind, key, directory)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        partial.write_bytes(data)
+        os.replace(partial, path)  # atomic: a parallel build never reads half a file
+    except OSError:
+        pass
+
+
 def cached_bytes(kind: str, key: str | bytes, compute: Callable[[], bytes],
                  directory: Path | None = None) -> bytes:
     """`compute()`'s result, stored under a hash of (kind, key, tool version) and reused.
@@ -158,20 +184,8 @@ def cached_bytes(kind: str, key: str | bytes, compute: Callable[[], bytes],
     `cached_bytes("subset", f"{file_key(path)}|{index}|{sorted(unicodes)}", make)`.
     A cache that cannot be read or written is skipped, never an error.
     """
-    raw = key if isinstance(key, bytes) else key.encode()
-    name = hashlib.sha256(f"{kind}|{__version__}|{FORMAT}|".encode() + raw).hexdigest()
-    folder = (directory or cache_dir()) / kind
-    path = folder / name
-    try:
-        return path.read_bytes()
-    except OSError:
-        pass
+    if (found := load_bytes(kind, key, directory)) is not None:
+        return found
     data = compute()
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        partial = folder / f".{name}.{os.getpid()}.tmp"
-        partial.write_bytes(data)
-        os.replace(partial, path)  # atomic: a parallel build never reads half a file
-    except OSError:
-        pass
+    store_bytes(kind, key, data, directory)
     return data

@@ -103,7 +103,8 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
     docs = _documents(project)
     trees = [(name, _parse(name, text)) for name, _id, text in docs]
     pages = epub_pages.place_markers(trees, typeset.data, typeset.anchor_pages,
-                                     epub_pages.page_margins(book.page.margins))
+                                     epub_pages.page_margins(book.page.margins),
+                                     typeset.page_lines)
     labels = {q.id: q.label for q in book.questions}
     nav_text = render(project, "epub/nav.xhtml.j2", pages=pages, question_labels=labels)
     nav = _parse("nav.xhtml", nav_text)
@@ -135,7 +136,7 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
         (f"{ROOT}/toc.ncx", ncx.encode()),
         (f"{ROOT}/nav.xhtml", _serialise(nav)),
         (f"{ROOT}/css/book.css", css.encode()),
-        (f"{ROOT}/images/cover.png", epub_assets.cover_png(typeset.data)),
+        (f"{ROOT}/images/cover.png", epub_assets.cover_png(typeset.data, typeset.cover_key)),
     ]
     files += [(f"{ROOT}/fonts/{name}", faces[name]) for name in sorted(faces)]
     # Read from the path the loader checked (inside the project, known format, bounded size).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from publisher import fonts
+from publisher import cache, fonts
 from publisher.errors import BuildError
 from publisher.model import Project
 
@@ -63,11 +63,18 @@ def subset_fonts(project: Project, trees: list[etree._ElementTree]) -> dict[str,
 
 @lru_cache(maxsize=8)
 def _subset(path: Path, index: int, family: str, unicodes: frozenset[int]) -> bytes:
-    """One face cut down to `unicodes`; cached because a session may package a book twice.
+    """One face cut down to `unicodes`; cached, in memory and on disk: a session may package
+    a book twice, and an edit seldom brings a new character.
 
     HarfBuzz's subsetter (the one WeasyPrint uses for the PDF) takes ~0.05 s per CJK face
     where fontTools takes seconds.
     """
+    key = f"{cache.file_key(path)}|{index}|{_FEATURES}|{sorted(unicodes)}"
+    return cache.cached_bytes("epub-font", key,
+                              lambda: _make_subset(path, index, family, unicodes))
+
+
+def _make_subset(path: Path, index: int, family: str, unicodes: frozenset[int]) -> bytes:
     import uharfbuzz as hb
 
     try:
@@ -86,8 +93,13 @@ def _subset(path: Path, index: int, family: str, unicodes: frozenset[int]) -> by
     return subset.blob.data
 
 
-def cover_png(pdf: bytes) -> bytes:
-    """The PDF's first page (the cover) as a PNG for the EPUB's cover image."""
+def cover_png(pdf: bytes, key: str = "") -> bytes:
+    """The PDF's first page (the cover) as a PNG for the EPUB's cover image.
+
+    With a `key` that identifies the cover page's appearance, the PNG is cached under it.
+    """
+    if key:
+        return cache.cached_bytes("cover", key, lambda: cover_png(pdf))
     import pypdfium2
 
     document = pypdfium2.PdfDocument(pdf)

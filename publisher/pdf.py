@@ -16,6 +16,9 @@ from publisher.model import Project
 from publisher.render import render
 
 PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None}
+# The scheme of a link whose target is typeset in another part: WeasyPrint keeps it as an
+# external link, and the merge turns it into an internal one (see pdfmerge).
+CROSS_PART = "publisher-anchor:"
 
 
 @dataclass
@@ -25,10 +28,16 @@ class TypesetPDF:
     data: bytes
     pages: int
     anchor_pages: dict[str, int]
+    # Known when typeset in parts: each page's lines of text in the type area (see
+    # epub_pages.pdf_page_lines), and a key that changes whenever the cover page does.
+    page_lines: list[list[str]] | None = None
+    cover_key: str = ""
+    parts: int = 1  # WeasyPrint documents merged into this PDF
+    cached: int = 0  # of those, found in the part cache rather than laid out
 
 
 @contextmanager
-def _fewer_collections() -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
     """Collect garbage less often while WeasyPrint works.
 
     It allocates millions of long-lived boxes, and Python's default thresholds then rescan
@@ -45,16 +54,57 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+@dataclass(frozen=True)
+class Part:
+    """What one HTML document holds: the whole book, or a slice of it typeset on its own.
+
+    `sentinel` ends the slice with an element on a page of its own (dropped when the part is
+    written) after a recto break, so the blank verso before the next part is laid out here.
+    """
+
+    front: bool
+    interviews: tuple
+    back: bool
+    sentinel: bool = False
+
+
 def html_for_pdf(project: Project, faces: list, edition: str = "screen",
-                 when: dt.datetime | None = None) -> str:
+                 when: dt.datetime | None = None, part: Part | None = None,
+                 pages: dict[str, int] | None = None) -> str:
+    """The HTML of the book, or of one `part` of it.
+
+    Without `pages`, links are internal (`#anchor`) and page numbers are WeasyPrint's
+    `target-counter`s. With `pages` (anchor → printed page, for a part whose targets lie in
+    other parts), links name the anchor for the merge to resolve and numbers are written out;
+    an anchor missing from `pages` is shown as 0000 (sizing the front matter before the
+    chapters are laid out).
+    """
     from markupsafe import Markup
 
     from publisher.typography import CSS
 
     when = when or project.book.timestamp
+    part = part or Part(True, tuple(project.interviews), True)
+    if pages is None:
+        def href(anchor: str) -> str:
+            return f"#{anchor}"
+
+        def page_of(anchor: str) -> str:
+            return ""
+    else:
+        def href(anchor: str) -> str:
+            return f"{CROSS_PART}{anchor}"
+
+        def page_of(anchor: str) -> Markup:
+            try:
+                number = pages[anchor]  # a mapping may guess missing ones (parts._Guess)
+            except KeyError:
+                number = "0000"
+            return Markup(' data-page="%s"') % number
     # The typography CSS is the package's own code, not content: safe to inline unescaped.
     return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS),
-                  fonts={face.role: face.family for face in faces},
+                  fonts={face.role: face.family for face in faces}, part=part, href=href,
+                  page_of=page_of,
                   timestamp=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
 
 
@@ -63,7 +113,7 @@ def lay_out(project: Project, html: str):  # noqa: ANN201 - (weasyprint Document
     import weasyprint
 
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))
-    with _fewer_collections():
+    with fewer_collections():
         document = weasyprint.HTML(
             string=html, base_url=str(project.root) + "/", url_fetcher=fetcher
         ).render(presentational_hints=False)
@@ -76,22 +126,29 @@ def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyp
     for number, page in enumerate(document.pages, 1):
         for name in page.anchors:
             anchors.setdefault(name, number)
-    with _fewer_collections():
+    with fewer_collections():
         data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
     return TypesetPDF(data, len(document.pages), anchors)
 
 
 def typeset(project: Project, edition: str = "screen", variant: str = "ua",
-            when: dt.datetime | None = None, faces: list | None = None) -> TypesetPDF:
+            when: dt.datetime | None = None, faces: list | None = None,
+            in_parts: bool = True) -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
 
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
     `faces` are the fonts already checked by the caller; without them they are checked here.
+    `in_parts` typesets parts of the book in parallel processes and merges them (parts.py);
+    otherwise WeasyPrint lays out the whole book as one document in this process.
     """
     from publisher import fonts, justify
 
     if faces is None:  # before rendering: a gap is a content error naming the character
         faces = fonts.check(project)
+    if in_parts:
+        from publisher import parts
+
+        return parts.typeset(project, edition, variant, when, faces)
     justify.install()
     html = html_for_pdf(project, faces, edition, when)
     # Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build.

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from publisher import builtin_dir
 from publisher.fetch import ConfinedLoader, LayoutSandbox
@@ -46,7 +47,15 @@ def _environment(layouts_dir: Path | None, _listing: tuple) -> jinja2.Environmen
         keep_trailing_newline=True,
     )
     env.filters["prepare"] = prepare
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(value: object) -> Markup:
+    """`value` as a quoted CSS string, safe inside a <style> element (no `</style>` in it)."""
+    escaped = "".join(c if c.isalnum() or c in " -_.,:;!?" or ord(c) > 127
+                      else f"\\{ord(c):x} " for c in str(value))
+    return Markup(f'"{escaped}"')
 
 
 def context(project: Project, **extra: Any) -> dict[str, Any]:

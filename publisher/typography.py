@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -136,18 +137,26 @@ def to_markup(text: str) -> Markup:
     gaps = set(gap_positions(text))
     halts = set(halt_positions(text))
     out = []
-    for i, char in enumerate(text):
+    done = 0  # text before this index is in `out`
+    # Escaped a run at a time, not a character at a time: this runs on every paragraph twice.
+    for i in sorted(gaps | halts):
+        out.append(escape(text[done:i]))
+        done = i
         if i in gaps:
-            out.append(_GAP if char == WJ else _GAP + ZWSP)
+            out.append(_GAP if text[i] == WJ else _GAP + ZWSP)
         if i in halts:
-            out.append(Markup('<span class="{}">{}</span>').format(HALT_CLASS, char))
-        else:
-            out.append(escape(char))
+            out.append(Markup('<span class="{}">{}</span>').format(HALT_CLASS, text[i]))
+            done = i + 1
+    out.append(escape(text[done:]))
     return Markup("").join(out)
 
 
+@lru_cache(maxsize=1 << 16)
 def prepare(text: str) -> Markup:
-    """Return ``text`` as safe inline markup with clreq line breaking, gaps and compression."""
+    """Return ``text`` as safe inline markup with clreq line breaking, gaps and compression.
+
+    Cached: the PDF and the EPUB prepare the same paragraphs, and a rebuild in `watch` too.
+    """
     text = join_before_marks(str(text))
     text = break_around_quotes(text)
     text = keep_last_chars(text)

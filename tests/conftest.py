@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,15 @@ def write_project(root: Path, regions: tuple[str, ...] = ("成都市", "绵阳�
         (root / "content" / "interviews" / f"{order:02d}-{slugs[region]}.yaml").write_text(
             textwrap.dedent(text), encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Cached parts and fonts go to a folder of this session, never the user's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PUBLISHER_CACHE", str(folder))
+        yield folder
 
 
 @pytest.fixture

@@ -130,7 +130,9 @@ def test_plain_progress_off_a_terminal_ends_with_a_summary(tz_builds):
     assert "\x1b[" not in first.stderr  # no terminal codes in a pipe
     pdf_size = len((tz_builds[0] / f"{SLUG}.pdf").read_bytes())
     pages = len(PdfReader(tz_builds[0] / f"{SLUG}.pdf").pages)
-    assert any(line.endswith(f"{SLUG}.pdf ({pdf_size:,} bytes, {pages} pages)") for line in lines)
+    wrote = f"{SLUG}.pdf ({pdf_size:,} bytes, {pages} pages; "
+    assert any(wrote in line and re.search(r"; \d+ parts, \d+ from the cache\)$", line)
+               for line in lines), lines
     assert "publisher: 0 warnings" in lines
     assert lines[-1].startswith("publisher: time per stage: load ")
 

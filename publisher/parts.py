@@ -1,0 +1,365 @@
+"""Typeset the book in parts: laid out in parallel worker processes, cached, then merged.
+
+The front matter, groups of chapters and the back matter are separate WeasyPrint documents.
+Every part starts on a recto, so left and right pages are known inside each part; what a part
+cannot know before the parts ahead of it are paginated is its first page number, which only
+the folios use: a worker paginates its part, reports the page count, waits for its first page
+number, then lays out the margin boxes and writes (partworker.py). The table of contents and
+the index, whose numbers point into other parts, are laid out last with the numbers written
+out. Each part's PDF is cached by its HTML and first page, so a rebuild after editing one
+interview lays out only that interview's part.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+
+from publisher import builtin_dir, cache
+from publisher.epub_pages import page_margins
+from publisher.errors import BuildError
+from publisher.model import Project
+from publisher.partworker import Job, Outcome, serve
+from publisher.pdf import PDF_VARIANTS, Part, TypesetPDF, html_for_pdf
+
+# Characters of interview text per part: about six A5 pages, enough that WeasyPrint's fixed
+# cost per document (some 0.09 s with its blank and dropped pages) stays small, few enough that
+# an edit re-lays out little. A long book gets longer parts, at most MAX_PARTS of them: the
+# fixed cost stays bounded, and a part of some 40 pages still fits in a worker's memory.
+PART_CHARS = 2400
+MAX_PARTS = 64
+FRONT_SIZE, FRONT = -2, -1  # job indexes of the front matter's sizing pass and final pass
+
+
+def plan(project: Project, size: int | None = None) -> list[tuple]:
+    """The interviews grouped, in book order, into parts of about `size` characters."""
+    lengths = [sum(len(pair.question) + sum(map(len, pair.answer)) for pair in interview.qa)
+               for interview in project.interviews]
+    size = size or max(PART_CHARS, sum(lengths) // MAX_PARTS)
+    groups: list[list] = [[]]
+    filled = 0
+    for interview, length in zip(project.interviews, lengths, strict=True):
+        if groups[-1] and filled + length > size:
+            groups.append([])
+            filled = 0
+        groups[-1].append(interview)
+        filled += length
+    return [tuple(group) for group in groups if group]
+
+
+def workers_wanted() -> int:
+    """Worker processes: $PUBLISHER_JOBS, else one per CPU this process may use."""
+    if os.environ.get("PUBLISHER_JOBS", "").isdigit() and int(os.environ["PUBLISHER_JOBS"]) > 0:
+        return int(os.environ["PUBLISHER_JOBS"])
+    return max(1, len(os.sched_getaffinity(0)))
+
+
+class _Pool:
+    """Forked WeasyPrint workers, started on first use, answering jobs in submission order."""
+
+    def __init__(self, project: Project, variant: str | None, size: int) -> None:
+        self.args = (project.root, builtin_dir("layouts"), variant)
+        self.size = size
+        self.idle: list[Connection] = []
+        self.busy: dict[Connection, int] = {}
+        self.processes: list = []
+        self.queue: list[Job] = []
+
+    def submit(self, job: Job) -> None:
+        self.queue.append(job)
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        import multiprocessing
+
+        while self.queue:
+            if not self.idle and len(self.processes) < self.size:
+                if not self.processes:
+                    # Imported once here, not in each worker: forked children share it.
+                    import weasyprint  # noqa: F401
+                ours, theirs = multiprocessing.Pipe()
+                process = multiprocessing.get_context("fork").Process(
+                    target=serve, args=(theirs, *self.args), daemon=True)
+                process.start()
+                theirs.close()
+                self.processes.append(process)
+                self.idle.append(ours)
+            if not self.idle:
+                return
+            conn = self.idle.pop()
+            job = self.queue.pop(0)
+            conn.send(job)
+            self.busy[conn] = job.index
+
+    def messages(self) -> list[tuple[Connection, tuple]]:
+        """Wait for the next messages from busy workers."""
+        if not self.busy:
+            raise BuildError("internal error: waiting for parts no worker is laying out")
+        found = []
+        for conn in wait(list(self.busy)):
+            try:
+                message = conn.recv()
+            except EOFError:
+                raise BuildError("a PDF worker process died while laying out part "
+                                 f"{self.busy[conn] + 1} (out of memory?)") from None
+            if message[0] == "done":
+                del self.busy[conn]
+                self.idle.append(conn)
+            found.append((conn, message))
+        self._dispatch()
+        return found
+
+    def close(self) -> None:
+        for conn in self.idle + list(self.busy):
+            with contextlib.suppress(OSError):
+                conn.send(None)
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+
+
+@dataclass
+class _Run:
+    """One pass over the parts, with the front matter assumed to fill `front_pages`."""
+
+    front_pages: int | None
+    counts: dict[int, int] = field(default_factory=dict)
+    done: dict[int, Outcome] = field(default_factory=dict)
+    waiting: dict[int, Connection] = field(default_factory=dict)
+
+
+class PartTypesetter:
+    """Lay out, cache and merge the parts of one book."""
+
+    def __init__(self, project: Project, edition: str, variant: str,
+                 when: dt.datetime | None, faces: list, jobs: int | None = None) -> None:
+        self.project, self.faces = project, faces
+        self.variant = PDF_VARIANTS[variant]
+        self.render: Callable[..., str] = lambda part, pages: html_for_pdf(
+            project, faces, edition, when, part=part, pages=pages)
+        self.groups = plan(project)
+        self.chapters = [self.render(Part(False, group, False, sentinel=True), {})
+                         for group in self.groups]
+        self.salt = _salt(project, faces, variant)
+        self.margins = page_margins(project.book.page.margins)
+        self.pool = _Pool(project, self.variant, jobs or workers_wanted())
+        self.laid_out = 0  # parts WeasyPrint laid out in this run (the rest came from cache)
+
+    def typeset(self) -> TypesetPDF:
+        from publisher import pdfmerge
+
+        front = None
+        try:
+            for _ in range(3):
+                run = _Run(front)
+                chapters = self._chapters(run)
+                pages = self._anchor_pages(run, chapters)
+                back_start = self._start(run, len(chapters))
+                back_html = self.render(Part(False, (), True), pages)
+                # The front matter is laid out beside the back matter, guessing that anchors
+                # in the back matter (the index) are on its first page; checked below.
+                guess = _Guess(pages, back_start)
+                front_html = self.render(Part(True, (), False, sentinel=True), guess)
+                back, final_front = self._known_start([
+                    (len(chapters), back_html, back_start, False), (FRONT, front_html, 1, True)])
+                pages.update({name: back_start + n - 1 for name, n in back.anchors.items()})
+                if any(pages.get(name) != back_start for name in guess.guessed):
+                    front_html = self.render(Part(True, (), False, sentinel=True), pages)
+                    final_front, = self._known_start([(FRONT, front_html, 1, True)])
+                if final_front.pages == run.front_pages:
+                    break
+                front = final_front.pages  # the numbers made it longer or shorter: again
+            else:
+                raise BuildError("the front matter's length kept changing with its page "
+                                 "numbers; shorten the table of contents")
+        finally:
+            self.pool.close()
+        outcomes = [final_front, *chapters, back]
+        font_files: dict[str, tuple[str, int]] = {}
+        for outcome in outcomes:
+            font_files.update(outcome.font_files)
+        try:
+            data = pdfmerge.merge([o.data for o in outcomes], font_files)
+        except ValueError as exc:
+            raise BuildError(f"merging the typeset parts failed: {exc}") from None
+        pages.update(final_front.anchors)  # the front matter starts on page 1
+        lines = [page for outcome in outcomes for page in outcome.lines]
+        return TypesetPDF(data, sum(o.pages for o in outcomes), pages, lines,
+                          cover_key=self._key("cover", front_html), parts=len(outcomes),
+                          cached=sum(o.cached for o in outcomes))
+
+    # -- the stages -------------------------------------------------------------------
+
+    def _front_html(self) -> str:
+        """The front matter with placeholder page numbers, to count its pages."""
+        return self.render(Part(True, (), False, sentinel=True), {})
+
+    def _chapters(self, run: _Run) -> list[Outcome]:
+        """Every group of chapters laid out (or found in the cache), in order."""
+        n = len(self.chapters)
+        queued: set[int] = set()
+        if run.front_pages is None:
+            front_key = self._key("size", self._front_html())
+            if (known := cache.load_bytes("part-size", front_key)) is not None:
+                run.front_pages = int(known)
+            else:  # counted by a worker while the others lay out chapters
+                self.pool.submit(Job(FRONT_SIZE, self._front_html(), sentinel=True, write=False))
+        for i, html in enumerate(self.chapters):
+            if (known := cache.load_bytes("part-size", self._key("size", html))) is not None:
+                run.counts[i] = int(known)
+        while len(run.done) < n or run.front_pages is None:
+            for i in range(n):
+                if i in run.done or i in queued:
+                    continue
+                start = self._start(run, i)
+                if start is not None and (hit := self._cached(self.chapters[i], start, i)):
+                    run.done[i] = hit
+                elif start is not None or i not in run.counts:
+                    self.pool.submit(Job(i, self.chapters[i], True, margins=self.margins))
+                    queued.add(i)
+            if len(run.done) < n or run.front_pages is None:
+                self._handle(run, self.pool.messages())
+        return [run.done[i] for i in range(n)]
+
+    def _start(self, run: _Run, i: int) -> int | None:
+        """The first page of chapter group `i` (of the back matter when `i` is past the last),
+        once the front matter and every group before it are counted."""
+        if run.front_pages is None or any(k not in run.counts for k in range(i)):
+            return None
+        return run.front_pages + sum(run.counts[k] for k in range(i)) + 1
+
+    def _handle(self, run: _Run, messages: list) -> None:
+        for conn, message in messages:
+            if message[0] == "paginated":
+                _, i, pages = message
+                run.counts[i] = pages - 1  # the sentinel's page is dropped
+                run.waiting[i] = conn
+                continue
+            outcome = self._checked(message[1])
+            if outcome.index == FRONT_SIZE:
+                run.front_pages = outcome.pages
+                cache.store_bytes("part-size", self._key("size", self._front_html()),
+                                  str(outcome.pages).encode())
+                continue
+            i = outcome.index
+            run.done[i] = outcome
+            html = self.chapters[i]
+            cache.store_bytes("part-size", self._key("size", html), str(outcome.pages).encode())
+            cache.store_bytes("part", self._key("part", html, self._start(run, i)),
+                              _pack(outcome))
+        for i, conn in list(run.waiting.items()):
+            if (start := self._start(run, i)) is not None:
+                conn.send(("offset", start - 1))
+                del run.waiting[i]
+
+    def _known_start(self, parts: list[tuple[int, str, int, bool]]) -> list[Outcome]:
+        """Parts whose first page is known in advance (front and back matter), laid out
+        together: (index, html, first page, sentinel) each."""
+        found: dict[int, Outcome] = {}
+        offsets = {}
+        for index, html, start, sentinel in parts:
+            if hit := self._cached(html, start, index):
+                found[index] = hit
+            else:
+                offsets[index] = start - 1
+                self.pool.submit(Job(index, html, sentinel, margins=self.margins))
+        while len(found) < len(parts):
+            for conn, message in self.pool.messages():
+                if message[0] == "paginated":
+                    conn.send(("offset", offsets[message[1]]))
+                    continue
+                outcome = found[message[1].index] = self._checked(message[1])
+                index, html, start, _ = next(p for p in parts if p[0] == outcome.index)
+                cache.store_bytes("part", self._key("part", html, start), _pack(outcome))
+        return [found[index] for index, *_ in parts]
+
+    def _anchor_pages(self, run: _Run, chapters: list[Outcome]) -> dict[str, int]:
+        pages: dict[str, int] = {}
+        for i, outcome in enumerate(chapters):
+            start = self._start(run, i)
+            for name, n in outcome.anchors.items():
+                pages.setdefault(name, start + n - 1)
+        return pages
+
+    # -- cache and checks -------------------------------------------------------------
+
+    def _key(self, kind: str, html: str, start: int | None = None) -> str:
+        return hashlib.sha256(f"{kind}|{self.salt}|{start}|".encode() + html.encode()).hexdigest()
+
+    def _cached(self, html: str, start: int, index: int) -> Outcome | None:
+        data = cache.load_bytes("part", self._key("part", html, start))
+        outcome = _unpack(data, index) if data is not None else None
+        if outcome is not None and all(Path(p).is_file() for p, _ in outcome.font_files.values()):
+            return outcome
+        return None
+
+    def _checked(self, outcome: Outcome) -> Outcome:
+        if outcome.error:
+            raise BuildError(f"WeasyPrint failed on a part of the book: {outcome.error}")
+        if outcome.refused:  # name the refused resource itself, not WeasyPrint's wrapper text
+            raise BuildError("\n".join(dict.fromkeys(outcome.refused)))
+        if outcome.warnings:
+            raise BuildError("WeasyPrint warned, so the PDF was not written:\n  "
+                             + "\n  ".join(dict.fromkeys(outcome.warnings)))
+        self.laid_out += 1
+        return outcome
+
+
+class _Guess(dict):
+    """Page numbers known so far; any other anchor is guessed to be on `default`."""
+
+    def __init__(self, known: dict[str, int], default: int) -> None:
+        super().__init__(known)
+        self.default = default
+        self.guessed: set[str] = set()
+
+    def __missing__(self, name: str) -> int:
+        self.guessed.add(name)
+        return self.default
+
+
+def _salt(project: Project, faces: list, variant: str) -> str:
+    """What a part's PDF depends on besides its HTML: the tool, the fonts, the variant, and
+    every non-YAML file of the project (images, user layouts) the HTML may point at."""
+    digest = hashlib.sha256(f"{cache.tool_digest()}|{variant}\n".encode())
+    for face in faces:
+        digest.update(f"{face.role}={cache.file_key(face.path)}\n".encode())
+    for name in ("content", "layouts", "fonts"):
+        folder = project.root / name
+        if folder.is_dir():
+            for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+                if path.suffix not in (".yaml", ".yml"):
+                    digest.update(f"{path.relative_to(project.root)}\0".encode())
+                    digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _pack(outcome: Outcome) -> bytes:
+    head = {"pages": outcome.pages, "anchors": outcome.anchors, "lines": outcome.lines,
+            "font_files": outcome.font_files}
+    return json.dumps(head, sort_keys=True).encode() + b"\n" + outcome.data
+
+
+def _unpack(data: bytes, index: int) -> Outcome | None:
+    try:
+        head, pdf = data.split(b"\n", 1)
+        meta = json.loads(head)
+        fonts = {k: (str(v[0]), int(v[1])) for k, v in meta["font_files"].items()}
+        return Outcome(index, int(meta["pages"]), pdf, dict(meta["anchors"]),
+                       [list(map(str, page)) for page in meta["lines"]], fonts, cached=True)
+    except (ValueError, KeyError, TypeError, IndexError):
+        return None  # a damaged cache entry is a miss, never an error
+
+
+def typeset(project: Project, edition: str, variant: str, when: dt.datetime | None,
+            faces: list, jobs: int | None = None) -> TypesetPDF:
+    """The book's PDF, typeset in parts."""
+    return PartTypesetter(project, edition, variant, when, faces, jobs).typeset()

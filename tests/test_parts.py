@@ -1,0 +1,127 @@
+"""Typesetting in parts: the merged PDF against WeasyPrint's one-pass PDF, and the part cache."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+
+from publisher import fonts, parts
+from publisher.load import load_project
+from publisher.pdf import typeset
+from tests.conftest import REPO, write_project
+
+
+def _texts(data: bytes) -> list[str]:
+    document = pypdfium2.PdfDocument(data)
+    return [page.get_textpage().get_text_range() for page in document]
+
+
+def _outline(data: bytes) -> list[tuple[int, str, int]]:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        index = {page.objgen: n for n, page in enumerate(pdf.pages)}
+        found = []
+
+        def walk(items: list, depth: int) -> None:
+            for item in items:
+                found.append((depth, item.title, index[item.destination[0].objgen]))
+                walk(item.children, depth + 1)
+
+        with pdf.open_outline() as outline:
+            walk(outline.root, 0)
+    return found
+
+
+def _pixels(data: bytes, page: int) -> bytes:
+    bitmap = pypdfium2.PdfDocument(data)[page].render(scale=1.5, grayscale=True)
+    return bytes(bitmap.buffer)
+
+
+@pytest.fixture(scope="module")
+def both() -> dict[str, object]:
+    project = load_project(REPO)
+    faces = fonts.check(project)
+    return {"parts": typeset(project, faces=faces),
+            "one": typeset(project, faces=faces, in_parts=False)}
+
+
+def test_merged_book_reads_like_the_one_pass_book(both: dict) -> None:
+    merged, single = both["parts"], both["one"]
+    assert merged.pages == single.pages > 40
+    # Every page's text, folios and running heads included, and the TOC's and index's numbers.
+    assert _texts(merged.data) == _texts(single.data)
+    assert merged.anchor_pages == single.anchor_pages
+    assert _outline(merged.data) == _outline(single.data)
+
+
+def test_merged_book_looks_like_the_one_pass_book(both: dict) -> None:
+    merged, single = both["parts"], both["one"]
+    opener = merged.anchor_pages["ch-chengdu"] - 1
+    for page in (0, 4, opener, opener + 1, merged.pages - 2):
+        a, b = _pixels(merged.data, page), _pixels(single.data, page)
+        differing = sum(x != y for x, y in zip(a, b, strict=True))
+        assert differing <= len(a) // 2000, (page, differing)
+
+
+def test_merged_book_has_one_font_per_face_and_is_not_larger(both: dict, tmp_path: Path) -> None:
+    merged, single = both["parts"], both["one"]
+    path = tmp_path / "merged.pdf"
+    path.write_bytes(merged.data)
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
+                             check=True).stdout.splitlines()[2:]
+    names = [line.split()[0].split("+", 1)[1] for line in listing]
+    assert sorted(names) == sorted(set(names)), listing
+    assert {"Noto-Serif-CJK-SC", "Noto-Sans-CJK-SC"} <= set(names)
+    assert all(" yes yes " in line for line in listing)  # embedded and subset
+    assert len(merged.data) <= 1.2 * len(single.data)
+    check = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def _interview(root: Path, n: int) -> Path:
+    return sorted((root / "content" / "interviews").glob("*.yaml"))[n]
+
+
+def test_rebuild_after_an_edit_lays_out_only_that_part(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "PART_CHARS", 1)  # one interview per part
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    root = write_project(tmp_path / "book", ("成都市", "绵阳市", "自贡市"))
+
+    def run() -> tuple[bytes, int]:
+        project = load_project(root)
+        typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
+        return typesetter.typeset().data, typesetter.laid_out
+
+    cold, laid_out = run()
+    assert laid_out == 3 + 3  # the chapters, the front matter twice (sizing, final), the back
+    again, laid_out = run()
+    assert (again, laid_out) == (cold, 0)
+
+    second = _interview(root, 1)
+    second.write_text(second.read_text(encoding="utf-8").replace("第二段回答", "第二段答复"),
+                      encoding="utf-8")
+    edited, laid_out = run()
+    assert laid_out == 1
+    assert "第二段答复" in "".join(_texts(edited))
+    assert _texts(edited) == _texts(typeset(load_project(root), in_parts=False).data)
+
+
+def test_a_part_that_grows_moves_the_folios_after_it(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "PART_CHARS", 1)
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    root = write_project(tmp_path / "book", ("成都市", "绵阳市", "自贡市"))
+    before = typeset(load_project(root))
+    first = _interview(root, 0)
+    longer = "      - " + "妇女儿童工作取得新进展，" * 120 + "。\n"
+    text = first.read_text(encoding="utf-8").replace(
+        "      - 第二段回答", longer + "      - 第二段回答")
+    first.write_text(text, encoding="utf-8")
+    after = typeset(load_project(root))
+    assert after.pages > before.pages
+    assert _texts(after.data) == _texts(typeset(load_project(root), in_parts=False).data)
