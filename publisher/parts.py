@@ -344,7 +344,8 @@ def _salt(project: Project, faces: list, variant: str) -> str:
 
 def _pack(outcome: Outcome) -> bytes:
     head = {"pages": outcome.pages, "anchors": outcome.anchors, "lines": outcome.lines,
-            "font_files": outcome.font_files}
+            "font_files": outcome.font_files,
+            "sha256": hashlib.sha256(outcome.data).hexdigest()}
     return json.dumps(head, sort_keys=True).encode() + b"\n" + outcome.data
 
 
@@ -352,6 +353,8 @@ def _unpack(data: bytes, index: int) -> Outcome | None:
     try:
         head, pdf = data.split(b"\n", 1)
         meta = json.loads(head)
+        if hashlib.sha256(pdf).hexdigest() != meta["sha256"]:
+            return None  # a damaged entry is a miss, never a broken book
         fonts = {k: (str(v[0]), int(v[1])) for k, v in meta["font_files"].items()}
         return Outcome(index, int(meta["pages"]), pdf, dict(meta["anchors"]),
                        [list(map(str, page)) for page in meta["lines"]], fonts, cached=True)

@@ -60,9 +60,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def tz_builds(project: Path) -> tuple[Path, Path, subprocess.CompletedProcess[str]]:
     """The same project built in two subprocesses, one in UTC and one in Shanghai time."""
     utc, shanghai = project.parent / "out-utc", project.parent / "out-shanghai"
-    first = run_cli("build", str(project), "-o", str(utc), TZ="UTC")
+    # Each with a cache of its own: the second must typeset everything again, not reuse parts.
+    first = run_cli("build", str(project), "-o", str(utc), TZ="UTC",
+                    PUBLISHER_CACHE=str(project.parent / "cache-utc"))
     assert first.returncode == 0, first.stderr
-    second = run_cli("build", str(project), "-o", str(shanghai), TZ="Asia/Shanghai")
+    second = run_cli("build", str(project), "-o", str(shanghai), TZ="Asia/Shanghai",
+                     PUBLISHER_CACHE=str(project.parent / "cache-shanghai"))
     assert second.returncode == 0, second.stderr
     return utc, shanghai, first
 

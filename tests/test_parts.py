@@ -125,3 +125,19 @@ def test_a_part_that_grows_moves_the_folios_after_it(tmp_path: Path,
     after = typeset(load_project(root))
     assert after.pages > before.pages
     assert _texts(after.data) == _texts(typeset(load_project(root), in_parts=False).data)
+
+
+def test_a_damaged_part_cache_is_a_miss(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "PART_CHARS", 1)
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    project = load_project(write_project(tmp_path / "book", ("成都市", "绵阳市")))
+    good = typeset(project).data
+    entries = [p for p in (tmp_path / "cache" / "part").iterdir() if p.is_file()]
+    assert len(entries) == 2 + 2  # the chapters, the back matter, the front matter
+    for entry in entries:
+        data = bytearray(entry.read_bytes())
+        data[-200] ^= 0xFF  # a flipped byte inside the PDF
+        entry.write_bytes(bytes(data))
+    typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
+    assert typesetter.typeset().data == good
+    assert typesetter.laid_out == 4  # every damaged part laid out again; sizes were intact
