@@ -230,12 +230,14 @@ def build(
     if not force and (summary := cache.fresh_summary(stamp_dir, digest)) is not None:
         return _up_to_date(stamp_dir, summary, edition, progress)
     # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
-    from publisher import epub, fonts, pdf, report
+    from publisher import epub, fonts, parts, pdf, report
 
     result = BuildResult(edition=edition)
     artifacts: dict[str, bytes] = {}
     started = time.perf_counter()
-    with _collect_warnings(result), limits.bounded("building the book"):
+    # The PDF's first worker starts now and imports WeasyPrint while this process loads the book.
+    with _collect_warnings(result), limits.bounded("building the book"), \
+            parts.Pool(root, variant).start() as pool:
         with progress.stage("load", result):
             project = load_project(project_dir)
             result.source_date = source_date(project)
@@ -248,7 +250,7 @@ def build(
         # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
         with progress.stage("pdf", result):
             typeset = pdf.typeset(project, edition=edition, variant=variant,
-                                  when=result.source_date, faces=result.fonts)
+                                  when=result.source_date, faces=result.fonts, pool=pool)
             result.pages = typeset.pages
             result.parts = (typeset.parts, typeset.cached)
             artifacts["pdf"] = typeset.data

@@ -1,24 +1,19 @@
-"""Guards on what layouts may reach: WeasyPrint's URL fetcher and Jinja2's template loader."""
+"""WeasyPrint's URL fetcher for the book: no network, nothing outside the project."""
 
 from __future__ import annotations
 
 import mimetypes
-import os
-from collections.abc import Callable
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import DataHandler, Request, url2pathname
 
-import jinja2
-from jinja2.loaders import split_template_path
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from publisher.errors import BuildError
+from publisher.sandbox import MAX_LAYOUT_BYTES
 
 MAX_RESOURCE_BYTES = 50_000_000  # a font or image bigger than this is not a book resource
-MAX_LAYOUT_BYTES = 1_000_000
 _SCANNED_SUFFIXES = {".j2", ".html", ".xhtml", ".css", ".svg", ".xml", ".txt"}
 
 
@@ -108,64 +103,3 @@ class ProjectFetcher(URLFetcher):
 def make_fetcher(root: Path, *extra_roots: Path) -> ProjectFetcher:
     """A url_fetcher that refuses the network and any file outside the allowed roots."""
     return ProjectFetcher(root, *extra_roots)
-
-
-class LayoutRefused(jinja2.TemplateError):
-    """A layout file that exists but may not be read: not a TemplateNotFound, so a
-    ChoiceLoader cannot silently fall back to the built-in layout of the same name."""
-
-
-class ConfinedLoader(jinja2.FileSystemLoader):
-    """FileSystemLoader whose templates must really live inside its directories.
-
-    Jinja2's `followlinks=False` only affects listing; `get_source` opens a symlink to
-    /etc/passwd happily. Here the real path is checked before the file is opened.
-    """
-
-    def get_source(
-        self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str, Callable[[], bool]]:
-        pieces = split_template_path(template)
-        for base in self.searchpath:
-            candidate = Path(base, *pieces)
-            if not (candidate.is_file() or candidate.is_symlink()):
-                continue
-            real = candidate.resolve()
-            if not real.is_relative_to(Path(base).resolve()):
-                raise LayoutRefused(f"{candidate}: refused: it resolves to {real}, outside the "
-                                    "layouts directory")
-            if not real.is_file():
-                raise LayoutRefused(f"{candidate}: not a regular file")
-            stat = real.stat()
-            if stat.st_size > MAX_LAYOUT_BYTES:
-                raise LayoutRefused(f"{candidate}: {stat.st_size:,} bytes; the limit for a "
-                                    f"layout is {MAX_LAYOUT_BYTES:,}")
-            try:
-                source = real.read_bytes().decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise LayoutRefused(f"{candidate}: not valid UTF-8 (byte {exc.start})") from None
-            return source, str(candidate), _uptodate(real, stat.st_mtime)
-        raise jinja2.TemplateNotFound(template)
-
-
-def _uptodate(path: Path, mtime: float) -> Callable[[], bool]:
-    def check() -> bool:
-        try:
-            return os.path.getmtime(path) == mtime
-        except OSError:
-            return False
-
-    return check
-
-
-# Attributes a layout may read on a path (a portrait's file): names, never file operations.
-_PATH_ATTRIBUTES = {"name", "stem", "suffix", "as_uri", "as_posix"}
-
-
-class LayoutSandbox(ImmutableSandboxedEnvironment):
-    """A layout is code from a third party: no dunder escapes, no file or process access."""
-
-    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-        if isinstance(obj, PurePath) and attr not in _PATH_ATTRIBUTES:
-            return False
-        return super().is_safe_attribute(obj, attr, value)

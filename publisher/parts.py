@@ -61,42 +61,65 @@ def workers_wanted() -> int:
     return max(1, len(os.sched_getaffinity(0)))
 
 
-class _Pool:
-    """Forked WeasyPrint workers, started on first use, answering jobs in submission order."""
+class Pool:
+    """Forked WeasyPrint workers answering jobs; use as a context manager.
 
-    def __init__(self, project: Project, variant: str | None, size: int) -> None:
-        self.args = (project.root, builtin_dir("layouts"), variant)
-        self.size = size
+    `start()` forks one at once, to import WeasyPrint while the parent loads and renders the
+    book (an edit to one interview then needs no other); the others are forked on first use,
+    after the parent imported WeasyPrint, which they then share. A worker that never got a
+    job is killed on closing, not waited for: a build whose parts were all cached does not
+    wait for an import it did not need.
+    """
+
+    def __init__(self, root: Path, variant: str | None, size: int | None = None) -> None:
+        self.args = (Path(root), builtin_dir("layouts"), PDF_VARIANTS[variant])
+        self.size = size or workers_wanted()
         self.idle: list[Connection] = []
         self.busy: dict[Connection, int] = {}
-        self.processes: list = []
+        self.used: set[Connection] = set()
+        self.processes: dict[Connection, object] = {}
         self.queue: list[Job] = []
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def start(self, count: int = 1) -> Pool:
+        """Fork `count` workers now (they import WeasyPrint while the caller goes on)."""
+        while len(self.processes) < min(count, self.size):
+            self._fork()
+        return self
+
+    def _fork(self) -> None:
+        import multiprocessing
+
+        ours, theirs = multiprocessing.Pipe()
+        process = multiprocessing.get_context("fork").Process(
+            target=serve, args=(theirs, *self.args), daemon=True)
+        process.start()
+        theirs.close()
+        self.processes[ours] = process
+        self.idle.append(ours)
 
     def submit(self, job: Job) -> None:
         self.queue.append(job)
         self._dispatch()
 
     def _dispatch(self) -> None:
-        import multiprocessing
-
         while self.queue:
             if not self.idle and len(self.processes) < self.size:
                 if not self.processes:
-                    # Imported once here, not in each worker: forked children share it.
-                    import weasyprint  # noqa: F401
-                ours, theirs = multiprocessing.Pipe()
-                process = multiprocessing.get_context("fork").Process(
-                    target=serve, args=(theirs, *self.args), daemon=True)
-                process.start()
-                theirs.close()
-                self.processes.append(process)
-                self.idle.append(ours)
+                    import weasyprint  # noqa: F401 - once here rather than in each worker
+                self._fork()
             if not self.idle:
                 return
             conn = self.idle.pop()
             job = self.queue.pop(0)
             conn.send(job)
             self.busy[conn] = job.index
+            self.used.add(conn)
 
     def messages(self) -> list[tuple[Connection, tuple]]:
         """Wait for the next messages from busy workers."""
@@ -117,13 +140,18 @@ class _Pool:
         return found
 
     def close(self) -> None:
-        for conn in self.idle + list(self.busy):
-            with contextlib.suppress(OSError):
-                conn.send(None)
-        for process in self.processes:
+        for conn, process in self.processes.items():
+            if conn in self.used:
+                with contextlib.suppress(OSError):
+                    conn.send(None)
+            else:
+                process.kill()
+        for process in self.processes.values():
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
+                process.join()
+        self.processes.clear()
 
 
 @dataclass
@@ -140,9 +168,8 @@ class PartTypesetter:
     """Lay out, cache and merge the parts of one book."""
 
     def __init__(self, project: Project, edition: str, variant: str,
-                 when: dt.datetime | None, faces: list, jobs: int | None = None) -> None:
+                 when: dt.datetime | None, faces: list, pool: Pool | None = None) -> None:
         self.project, self.faces = project, faces
-        self.variant = PDF_VARIANTS[variant]
         self.render: Callable[..., str] = lambda part, pages: html_for_pdf(
             project, faces, edition, when, part=part, pages=pages)
         self.groups = plan(project)
@@ -150,7 +177,8 @@ class PartTypesetter:
                          for group in self.groups]
         self.salt = _salt(project, faces, variant)
         self.margins = page_margins(project.book.page.margins)
-        self.pool = _Pool(project, self.variant, jobs or workers_wanted())
+        self.pool = pool or Pool(project.root, variant)
+        self.own_pool = pool is None
         self.laid_out = 0  # parts WeasyPrint laid out in this run (the rest came from cache)
 
     def typeset(self) -> TypesetPDF:
@@ -181,7 +209,8 @@ class PartTypesetter:
                 raise BuildError("the front matter's length kept changing with its page "
                                  "numbers; shorten the table of contents")
         finally:
-            self.pool.close()
+            if self.own_pool:
+                self.pool.close()
         outcomes = [final_front, *chapters, back]
         font_files: dict[str, tuple[str, int]] = {}
         for outcome in outcomes:
@@ -363,6 +392,6 @@ def _unpack(data: bytes, index: int) -> Outcome | None:
 
 
 def typeset(project: Project, edition: str, variant: str, when: dt.datetime | None,
-            faces: list, jobs: int | None = None) -> TypesetPDF:
-    """The book's PDF, typeset in parts."""
-    return PartTypesetter(project, edition, variant, when, faces, jobs).typeset()
+            faces: list, pool: Pool | None = None) -> TypesetPDF:
+    """The book's PDF, typeset in parts (by `pool`'s workers, or by workers of its own)."""
+    return PartTypesetter(project, edition, variant, when, faces, pool).typeset()

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from publisher import builtin_dir
 from publisher.errors import BuildError
-from publisher.fetch import make_fetcher
 from publisher.log import capture
 from publisher.model import Project
 from publisher.render import render
@@ -112,6 +111,8 @@ def lay_out(project: Project, html: str):  # noqa: ANN201 - (weasyprint Document
     """WeasyPrint's layout of the book's HTML, through the project's confined fetcher."""
     import weasyprint
 
+    from publisher.fetch import make_fetcher
+
     fetcher = make_fetcher(project.root, builtin_dir("layouts"))
     with fewer_collections():
         document = weasyprint.HTML(
@@ -133,22 +134,25 @@ def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyp
 
 def typeset(project: Project, edition: str = "screen", variant: str = "ua",
             when: dt.datetime | None = None, faces: list | None = None,
-            in_parts: bool = True) -> TypesetPDF:
+            in_parts: bool = True, pool: object = None) -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
 
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
     `faces` are the fonts already checked by the caller; without them they are checked here.
-    `in_parts` typesets parts of the book in parallel processes and merges them (parts.py);
-    otherwise WeasyPrint lays out the whole book as one document in this process.
+    `in_parts` typesets parts of the book in parallel processes (those of `pool`, a
+    parts.Pool, if given) and merges them (parts.py); otherwise WeasyPrint lays out the whole
+    book as one document in this process.
     """
-    from publisher import fonts, justify
+    from publisher import fonts
 
     if faces is None:  # before rendering: a gap is a content error naming the character
         faces = fonts.check(project)
     if in_parts:
         from publisher import parts
 
-        return parts.typeset(project, edition, variant, when, faces)
+        return parts.typeset(project, edition, variant, when, faces, pool)
+    from publisher import justify
+
     justify.install()
     html = html_for_pdf(project, faces, edition, when)
     # Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build.

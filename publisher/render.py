@@ -11,8 +11,8 @@ import jinja2
 from markupsafe import Markup
 
 from publisher import builtin_dir
-from publisher.fetch import ConfinedLoader, LayoutSandbox
 from publisher.model import Project
+from publisher.sandbox import ConfinedLoader, LayoutSandbox
 from publisher.typography import prepare
 
 

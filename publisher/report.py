@@ -52,36 +52,52 @@ def verify_sums(output_dir: Path) -> list[str]:
 @lru_cache(maxsize=32)
 def font_details(path: Path, index: int = 0) -> dict[str, Any]:
     """A font file's hash and the version its name table declares, read with fontTools."""
+    from publisher import cache
+
+    # A CJK face is some 20 MB: read and hashed once per file state, not once per build.
+    return dict(_font_details(Path(path), index, cache.file_key(Path(path))))
+
+
+@lru_cache(maxsize=32)
+def _font_details(path: Path, index: int, file_key: str) -> tuple:
+    import json as _json
+
     from fontTools.ttLib import TTCollection, TTFont
 
-    if path.suffix.lower() in (".ttc", ".otc"):
-        font = TTCollection(str(path), lazy=True).fonts[index]
-    else:
-        font = TTFont(str(path), lazy=True)
-    name = font["name"]
-    return {
-        "file": str(path),
-        "index": index,
-        "sha256": sha256(path.read_bytes()),
-        "postscript_name": name.getDebugName(6),
-        "version": name.getDebugName(5),
-        "revision": round(float(font["head"].fontRevision), 3),
-    }
+    from publisher import cache
+
+    def read() -> bytes:
+        if path.suffix.lower() in (".ttc", ".otc"):
+            font = TTCollection(str(path), lazy=True).fonts[index]
+        else:
+            font = TTFont(str(path), lazy=True)
+        name = font["name"]
+        return _json.dumps({
+            "file": str(path),
+            "index": index,
+            "sha256": sha256(path.read_bytes()),
+            "postscript_name": name.getDebugName(6),
+            "version": name.getDebugName(5),
+            "revision": round(float(font["head"].fontRevision), 3),
+        }).encode()
+
+    return tuple(_json.loads(cache.cached_bytes("font-details", f"{file_key}|{index}",
+                                                read)).items())
 
 
 def embedded_fonts(pdf: bytes) -> list[str]:
-    """Base names of the fonts a PDF embeds, without their subset tags, read with pypdf."""
+    """Base names of the fonts a PDF embeds, without their subset tags, read with pikepdf."""
     import io
 
-    from pypdf import PdfReader
+    import pikepdf
 
     names = set()
-    for page in PdfReader(io.BytesIO(pdf)).pages:
-        resources = page.get("/Resources")
-        fonts = resources.get_object().get("/Font") if resources else None
-        for font in (fonts.get_object().values() if fonts else ()):
-            base = str(font.get_object().get("/BaseFont", "")).lstrip("/")
-            names.add(base.split("+", 1)[-1])
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            for font in fonts.values():
+                base = str(font.get("/BaseFont", "")).lstrip("/")
+                names.add(base.split("+", 1)[-1])
     return sorted(names)
 
 
@@ -118,9 +134,12 @@ def locate_font(name: str, extra: Sequence[tuple[Path, int]] = ()) -> tuple[Path
 
 def versions() -> dict[str, str]:
     """Versions of everything that shapes the output bytes."""
-    from weasyprint.text.ffi import pango
+    import ctypes
+    import ctypes.util
 
-    number = pango.pango_version()
+    # Asked of the library directly: importing WeasyPrint for one number costs 0.4 s.
+    library = ctypes.util.find_library("pango-1.0") or "libpango-1.0.so.0"
+    number = ctypes.CDLL(library).pango_version()
     found = {"publisher": __version__, "python": platform.python_version(),
              "pango": f"{number // 10000}.{number // 100 % 100}.{number % 100}"}
     for name, dist in (("weasyprint", "weasyprint"), ("ebooklib", "EbookLib"),
