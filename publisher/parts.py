@@ -178,7 +178,6 @@ class PartTypesetter:
         self.salt = _salt(project, faces, variant)
         self.margins = page_margins(project.book.page.margins)
         self.pool = pool or Pool(project.root, variant)
-        self.own_pool = pool is None
         self.laid_out = 0  # parts WeasyPrint laid out in this run (the rest came from cache)
 
     def typeset(self) -> TypesetPDF:
@@ -209,8 +208,8 @@ class PartTypesetter:
                 raise BuildError("the front matter's length kept changing with its page "
                                  "numbers; shorten the table of contents")
         finally:
-            if self.own_pool:
-                self.pool.close()
+            # Even a pool lent by the caller: the merge and the EPUB need the memory.
+            self.pool.close()
         outcomes = [final_front, *chapters, back]
         font_files: dict[str, tuple[str, int]] = {}
         for outcome in outcomes:
