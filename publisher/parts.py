@@ -194,12 +194,12 @@ class PartTypesetter:
                 # The front matter is laid out beside the back matter, guessing that anchors
                 # in the back matter (the index) are on its first page; checked below.
                 guess = _Guess(pages, back_start)
-                front_html = self.render(Part(True, (), False, sentinel=True), guess)
+                front_html = self._front_html(guess)
                 back, final_front = self._known_start([
                     (len(chapters), back_html, back_start, False), (FRONT, front_html, 1, True)])
                 pages.update({name: back_start + n - 1 for name, n in back.anchors.items()})
                 if any(pages.get(name) != back_start for name in guess.guessed):
-                    front_html = self.render(Part(True, (), False, sentinel=True), pages)
+                    front_html = self._front_html(pages)
                     final_front, = self._known_start([(FRONT, front_html, 1, True)])
                 if final_front.pages == run.front_pages:
                     break
@@ -226,9 +226,9 @@ class PartTypesetter:
 
     # -- the stages -------------------------------------------------------------------
 
-    def _front_html(self) -> str:
-        """The front matter with placeholder page numbers, to count its pages."""
-        return self.render(Part(True, (), False, sentinel=True), {})
+    def _front_html(self, pages: dict[str, int] | None = None) -> str:
+        """The front matter; without `pages`, with placeholder numbers (to count its pages)."""
+        return self.render(Part(True, (), False, sentinel=True), {} if pages is None else pages)
 
     def _chapters(self, run: _Run) -> list[Outcome]:
         """Every group of chapters laid out (or found in the cache), in order."""
