@@ -141,3 +141,28 @@ def test_a_damaged_part_cache_is_a_miss(tmp_path: Path, monkeypatch: pytest.Monk
     typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
     assert typesetter.typeset().data == good
     assert typesetter.laid_out == 4  # every damaged part laid out again; sizes were intact
+
+
+@pytest.mark.parametrize("failure, message", [
+    ("raise", "WeasyPrint failed on a part of the book: RuntimeError: layout exploded"),
+    ("exit", "a PDF worker process died while laying out part"),
+])
+def test_a_failing_worker_is_a_build_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                           failure: str, message: str) -> None:
+    import os
+
+    import weasyprint
+
+    from publisher.errors import BuildError
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        if failure == "exit":
+            os._exit(3)  # as the kernel's OOM killer would leave it: no message, no outcome
+        raise RuntimeError("layout exploded")
+
+    # The workers are forked after this, so they inherit the broken render.
+    monkeypatch.setattr(weasyprint.HTML, "render", broken)
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    project = load_project(write_project(tmp_path / "book"))
+    with pytest.raises(BuildError, match=message):
+        typeset(project)
