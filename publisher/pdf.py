@@ -7,12 +7,16 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from publisher import builtin_dir
 from publisher.errors import BuildError
 from publisher.log import capture
 from publisher.model import Project
 from publisher.render import render
+
+if TYPE_CHECKING:
+    from publisher.parts import Pool
 
 PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None}
 # The scheme of a link whose target is typeset in another part: WeasyPrint keeps it as an
@@ -134,7 +138,7 @@ def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyp
 
 def typeset(project: Project, edition: str = "screen", variant: str = "ua",
             when: dt.datetime | None = None, faces: list | None = None,
-            in_parts: bool = True, pool: object = None) -> TypesetPDF:
+            in_parts: bool = True, pool: Pool | None = None) -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
 
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
