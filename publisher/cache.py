@@ -158,10 +158,32 @@ def _entry(kind: str, key: str | bytes, directory: Path | None) -> Path:
 
 def load_bytes(kind: str, key: str | bytes, directory: Path | None = None) -> bytes | None:
     """What `store_bytes` stored under (kind, key), or None."""
+    path = _entry(kind, key, directory)
     try:
-        return _entry(kind, key, directory).read_bytes()
+        data = path.read_bytes()
     except OSError:
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: `prune` keeps it
+    return data
+
+
+def prune(kind: str, max_bytes: int, directory: Path | None = None) -> int:
+    """Delete the least recently used entries of `kind` beyond `max_bytes`; bytes freed."""
+    folder = (directory or cache_dir()) / kind
+    try:
+        entries = [(p.stat(), p) for p in folder.iterdir() if not p.name.startswith(".")]
+    except OSError:
+        return 0
+    entries.sort(key=lambda e: e[0].st_mtime_ns, reverse=True)
+    kept = freed = 0
+    for info, path in entries:
+        kept += info.st_size
+        if kept > max_bytes:
+            with contextlib.suppress(OSError):
+                path.unlink()
+                freed += info.st_size
+    return freed
 
 
 def store_bytes(kind: str, key: str | bytes, data: bytes, directory: Path | None = None) -> None:

@@ -35,6 +35,9 @@ from publisher.pdf import PDF_VARIANTS, Part, TypesetPDF, html_for_pdf
 # fixed cost stays bounded, and a part of some 40 pages still fits in a worker's memory.
 PART_CHARS = 2400
 MAX_PARTS = 64
+# The part cache keeps the most recently used parts up to this size ($PUBLISHER_CACHE_MB):
+# some 50 cold builds of a 2,000-page book, or thousands of edits to a small one.
+CACHE_BYTES = int(float(os.environ.get("PUBLISHER_CACHE_MB", "512")) * 2**20)
 FRONT_SIZE, FRONT = -2, -1  # job indexes of the front matter's sizing pass and final pass
 
 
@@ -218,6 +221,7 @@ class PartTypesetter:
             data = pdfmerge.merge([o.data for o in outcomes], font_files)
         except ValueError as exc:
             raise BuildError(f"merging the typeset parts failed: {exc}") from None
+        cache.prune("part", CACHE_BYTES)
         pages.update(final_front.anchors)  # the front matter starts on page 1
         lines = [page for outcome in outcomes for page in outcome.lines]
         return TypesetPDF(data, sum(o.pages for o in outcomes), pages, lines,

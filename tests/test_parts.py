@@ -166,3 +166,18 @@ def test_a_failing_worker_is_a_build_error(tmp_path: Path, monkeypatch: pytest.M
     project = load_project(write_project(tmp_path / "book"))
     with pytest.raises(BuildError, match=message):
         typeset(project)
+
+
+def test_the_part_cache_keeps_the_most_recently_used(tmp_path: Path) -> None:
+    import os
+
+    from publisher import cache
+
+    for n in range(5):
+        cache.store_bytes("part", f"key {n}", bytes(1000), tmp_path)
+        os.utime(cache._entry("part", f"key {n}", tmp_path), (n, n))  # stored at second n
+    assert cache.load_bytes("part", "key 0", tmp_path) == bytes(1000)  # used now: the newest
+    assert cache.prune("part", 2500, tmp_path) == 3000
+    assert cache.load_bytes("part", "key 0", tmp_path) is not None
+    assert cache.load_bytes("part", "key 4", tmp_path) is not None  # the newest stored
+    assert [cache.load_bytes("part", f"key {n}", tmp_path) for n in (1, 2, 3)] == [None] * 3
