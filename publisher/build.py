@@ -253,10 +253,11 @@ def build(
                                   when=result.source_date, faces=result.fonts, pool=pool)
             result.pages = typeset.pages
             result.parts = (typeset.parts, typeset.cached)
-            artifacts["pdf"] = typeset.data
         if "epub" in wanted:
+            # Made while the PDF's parts are merged in another process.
             with progress.stage("epub", result):
                 artifacts["epub"] = epub.package(project, typeset, when=result.source_date)
+        artifacts["pdf"] = typeset.data
     output_dir = (output_dir or project.root / "output").resolve()
     for fmt in [f for f in FORMATS if f not in wanted]:
         stale = output_dir / f"{project.book.slug}.{fmt}"

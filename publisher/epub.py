@@ -102,9 +102,10 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
         raise BuildError(f"{book.path}: the book has no interviews, so there is no EPUB to make")
     docs = _documents(project)
     trees = [(name, _parse(name, text)) for name, _id, text in docs]
-    pages = epub_pages.place_markers(trees, typeset.data, typeset.anchor_pages,
-                                     epub_pages.page_margins(book.page.margins),
-                                     typeset.page_lines)
+    lines = typeset.page_lines  # known without the PDF's bytes when typeset in parts
+    if lines is None:
+        lines = epub_pages.pdf_page_lines(typeset.data, epub_pages.page_margins(book.page.margins))
+    pages = epub_pages.place_markers(trees, lines, typeset.anchor_pages)
     labels = {q.id: q.label for q in book.questions}
     nav_text = render(project, "epub/nav.xhtml.j2", pages=pages, question_labels=labels)
     nav = _parse("nav.xhtml", nav_text)
@@ -136,7 +137,9 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
         (f"{ROOT}/toc.ncx", ncx.encode()),
         (f"{ROOT}/nav.xhtml", _serialise(nav)),
         (f"{ROOT}/css/book.css", css.encode()),
-        (f"{ROOT}/images/cover.png", epub_assets.cover_png(typeset.data, typeset.cover_key)),
+        # Last: the PDF may still be merging in another process.
+        (f"{ROOT}/images/cover.png",
+         epub_assets.cover_png(lambda: typeset.data, typeset.cover_key)),
     ]
     files += [(f"{ROOT}/fonts/{name}", faces[name]) for name in sorted(faces)]
     # Read from the path the loader checked (inside the project, known format, bounded size).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,14 +94,18 @@ def _make_subset(path: Path, index: int, family: str, unicodes: frozenset[int]) 
     return subset.blob.data
 
 
-def cover_png(pdf: bytes, key: str = "") -> bytes:
+def cover_png(pdf: bytes | Callable[[], bytes], key: str = "") -> bytes:
     """The PDF's first page (the cover) as a PNG for the EPUB's cover image.
 
-    With a `key` that identifies the cover page's appearance, the PNG is cached under it.
+    `pdf` may be a function returning the bytes, called only if the PNG is not in the cache
+    under `key` (which must identify the cover page's appearance).
     """
     if key:
         return cache.cached_bytes("cover", key, lambda: cover_png(pdf))
     import pypdfium2
+
+    if callable(pdf):
+        pdf = pdf()
 
     document = pypdfium2.PdfDocument(pdf)
     try:

@@ -197,15 +197,13 @@ def _insert(flow: _Flow, position: int, markers: list[etree._Element]) -> None:
         first = marker
 
 
-def place_markers(docs: list[tuple[str, etree._ElementTree]], pdf: bytes,
-                  anchor_pages: dict[str, int], margins: tuple[float, float],
-                  lines: list[list[str]] | None = None) -> list[PageTarget]:
+def place_markers(docs: list[tuple[str, etree._ElementTree]], pages: list[list[str]],
+                  anchor_pages: dict[str, int]) -> list[PageTarget]:
     """Insert a page-break marker for every PDF page into `docs`; return the page-list.
 
-    `lines` are `pdf_page_lines(pdf, margins)` if the caller has them already.
+    `pages` are the lines of each PDF page, from `pdf_page_lines`.
     """
     flow = _Flow(docs)
-    pages = lines if lines is not None else pdf_page_lines(pdf, margins)
     positions = locate(flow, pages, anchor_pages)
     # Page 1 is the cover; an unlocated page shares the spot of the next located one, and
     # pages after the last located one (print-only back matter) go at the end of the book.

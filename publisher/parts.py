@@ -184,8 +184,6 @@ class PartTypesetter:
         self.laid_out = 0  # parts WeasyPrint laid out in this run (the rest came from cache)
 
     def typeset(self) -> TypesetPDF:
-        from publisher import pdfmerge
-
         front = None
         try:
             for _ in range(3):
@@ -217,14 +215,11 @@ class PartTypesetter:
         font_files: dict[str, tuple[str, int]] = {}
         for outcome in outcomes:
             font_files.update(outcome.font_files)
-        try:
-            data = pdfmerge.merge([o.data for o in outcomes], font_files)
-        except ValueError as exc:
-            raise BuildError(f"merging the typeset parts failed: {exc}") from None
+        merging = _Merging([o.data for o in outcomes], font_files)
         cache.prune("part", CACHE_BYTES)
         pages.update(final_front.anchors)  # the front matter starts on page 1
         lines = [page for outcome in outcomes for page in outcome.lines]
-        return TypesetPDF(data, sum(o.pages for o in outcomes), pages, lines,
+        return TypesetPDF(merging.result, sum(o.pages for o in outcomes), pages, lines,
                           cover_key=self._key("cover", front_html), parts=len(outcomes),
                           cached=sum(o.cached for o in outcomes))
 
@@ -343,6 +338,47 @@ class PartTypesetter:
                              + "\n  ".join(dict.fromkeys(outcome.warnings)))
         self.laid_out += 1
         return outcome
+
+
+class _Merging:
+    """The merge of the parts, in a forked process: the caller makes the EPUB meanwhile."""
+
+    def __init__(self, parts: list[bytes], font_files: dict[str, tuple[str, int]]) -> None:
+        import multiprocessing
+
+        self.conn, theirs = multiprocessing.Pipe(duplex=False)
+        self.process = multiprocessing.get_context("fork").Process(
+            target=_merge, args=(theirs, parts, font_files), daemon=True)
+        self.process.start()
+        theirs.close()
+
+    def result(self) -> bytes:
+        try:
+            kind, payload = self.conn.recv()
+        except EOFError:
+            raise BuildError("the process merging the typeset parts died (out of memory?)") \
+                from None
+        finally:
+            self.conn.close()
+            self.process.join()
+        if kind != "pdf":
+            raise BuildError(f"merging the typeset parts failed: {payload}")
+        return payload
+
+    def __del__(self) -> None:
+        # Never waited for (the EPUB failed, say): do not leave it blocked on a full pipe.
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+
+def _merge(conn: Connection, parts: list[bytes], font_files: dict[str, tuple[str, int]]) -> None:
+    from publisher import pdfmerge
+
+    try:
+        conn.send(("pdf", pdfmerge.merge(parts, font_files)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
+        conn.send(("error", f"{type(exc).__name__}: {exc}"))
 
 
 class _Guess(dict):

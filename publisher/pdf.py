@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -28,7 +28,9 @@ CROSS_PART = "publisher-anchor:"
 class TypesetPDF:
     """A laid-out PDF: its bytes, page count and the page where each anchor landed."""
 
-    data: bytes
+    # The bytes, or what returns them: the merge of a book typeset in parts runs in another
+    # process while the EPUB is made, and `data` waits for it.
+    source: bytes | Callable[[], bytes]
     pages: int
     anchor_pages: dict[str, int]
     # Known when typeset in parts: each page's lines of text in the type area (see
@@ -37,6 +39,13 @@ class TypesetPDF:
     cover_key: str = ""
     parts: int = 1  # WeasyPrint documents merged into this PDF
     cached: int = 0  # of those, found in the part cache rather than laid out
+
+    @property
+    def data(self) -> bytes:
+        """The PDF's bytes (a BuildError if its merge failed)."""
+        if callable(self.source):
+            self.source = self.source()
+        return self.source
 
 
 @contextmanager

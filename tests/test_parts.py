@@ -181,3 +181,26 @@ def test_the_part_cache_keeps_the_most_recently_used(tmp_path: Path) -> None:
     assert cache.load_bytes("part", "key 0", tmp_path) is not None
     assert cache.load_bytes("part", "key 4", tmp_path) is not None  # the newest stored
     assert [cache.load_bytes("part", f"key {n}", tmp_path) for n in (1, 2, 3)] == [None] * 3
+
+
+@pytest.mark.parametrize("failure, message", [
+    ("raise", "merging the typeset parts failed: ValueError: no anchor #x in any part"),
+    ("exit", "the process merging the typeset parts died"),
+])
+def test_a_failing_merge_is_a_build_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                          failure: str, message: str) -> None:
+    import os
+
+    from publisher import pdfmerge
+    from publisher.errors import BuildError
+
+    def broken(*_args: object) -> bytes:
+        if failure == "exit":
+            os._exit(3)
+        raise ValueError("no anchor #x in any part")
+
+    monkeypatch.setattr(pdfmerge, "merge", broken)  # inherited by the forked merge
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    typeset_pdf = typeset(load_project(write_project(tmp_path / "book")))
+    with pytest.raises(BuildError, match=message):
+        _ = typeset_pdf.data  # the merge is waited for here
