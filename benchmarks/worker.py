@@ -184,7 +184,7 @@ def profile(project_dir: Path, output_dir: Path, text_out: Path) -> dict[str, An
     """A cold build under pyinstrument, in the parent and in every PDF worker.
 
     pyinstrument samples one process; the parts are laid out in forked workers. So each
-    worker starts its own profiler (publisher.parts.serve wrapped, behaviour unchanged) and
+    worker starts its own profiler (publisher.partworker.serve wrapped, behaviour unchanged) and
     saves its session when the pool shuts it down; the sessions are combined with the
     parent's. Samples are wall-clock: a process waiting on a pipe is sampled as waiting.
     """
@@ -192,12 +192,12 @@ def profile(project_dir: Path, output_dir: Path, text_out: Path) -> dict[str, An
     from pyinstrument.renderers import ConsoleRenderer
     from pyinstrument.session import Session
 
-    from publisher import parts
+    from publisher import partworker
 
     sessions = Path(text_out).with_suffix(".sessions")
     sessions.mkdir(parents=True, exist_ok=True)
     parent = Profiler(interval=0.001)
-    serve = parts.serve
+    serve = partworker.serve
 
     def profiled_serve(*args: Any) -> None:
         if parent.is_running:
@@ -210,7 +210,7 @@ def profile(project_dir: Path, output_dir: Path, text_out: Path) -> dict[str, An
             session = mine.stop()
             session.save(str(sessions / f"worker-{os.getpid()}.json"))
 
-    parts.serve = profiled_serve
+    partworker.serve = profiled_serve
     parent.start()
     figures = full_build(project_dir, output_dir)
     combined = parent.stop()

@@ -230,14 +230,14 @@ def build(
     if not force and (summary := cache.fresh_summary(stamp_dir, digest)) is not None:
         return _up_to_date(stamp_dir, summary, edition, progress)
     # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
-    from publisher import epub, fonts, parts, pdf, report
+    from publisher import epub, fonts, partworker, pdf, report
 
     result = BuildResult(edition=edition)
     artifacts: dict[str, bytes] = {}
     started = time.perf_counter()
     # The PDF's first worker starts now and imports WeasyPrint while this process loads the book.
     with _collect_warnings(result), limits.bounded("building the book"), \
-            parts.Pool(root, variant).start() as pool:
+            partworker.Pool(root, variant).start() as pool:
         with progress.stage("load", result):
             project = load_project(project_dir)
             result.source_date = source_date(project)

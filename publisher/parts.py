@@ -12,22 +12,21 @@ interview lays out only that interview's part.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from multiprocessing.connection import Connection, wait
+from multiprocessing.connection import Connection
 from pathlib import Path
 
-from publisher import builtin_dir, cache
+from publisher import cache
 from publisher.epub_pages import page_margins
 from publisher.errors import BuildError
 from publisher.model import Project
-from publisher.partworker import Job, Outcome, serve
-from publisher.pdf import PDF_VARIANTS, Part, TypesetPDF, html_for_pdf
+from publisher.partworker import Job, Outcome, Pool
+from publisher.pdf import Part, TypesetPDF, html_for_pdf
 
 # Characters of interview text per part: about six A5 pages, enough that WeasyPrint's fixed
 # cost per document (some 0.09 s with its blank and dropped pages) stays small, few enough that
@@ -55,106 +54,6 @@ def plan(project: Project, size: int | None = None) -> list[tuple]:
         groups[-1].append(interview)
         filled += length
     return [tuple(group) for group in groups if group]
-
-
-def workers_wanted() -> int:
-    """Worker processes: $PUBLISHER_JOBS, else one per CPU this process may use."""
-    if os.environ.get("PUBLISHER_JOBS", "").isdigit() and int(os.environ["PUBLISHER_JOBS"]) > 0:
-        return int(os.environ["PUBLISHER_JOBS"])
-    return max(1, len(os.sched_getaffinity(0)))
-
-
-class Pool:
-    """Forked WeasyPrint workers answering jobs; use as a context manager.
-
-    `start()` forks one at once, to import WeasyPrint while the parent loads and renders the
-    book (an edit to one interview then needs no other); the others are forked on first use,
-    after the parent imported WeasyPrint, which they then share. A worker that never got a
-    job is killed on closing, not waited for: a build whose parts were all cached does not
-    wait for an import it did not need.
-    """
-
-    def __init__(self, root: Path, variant: str | None, size: int | None = None) -> None:
-        self.args = (Path(root), builtin_dir("layouts"), PDF_VARIANTS[variant])
-        self.size = size or workers_wanted()
-        self.idle: list[Connection] = []
-        self.busy: dict[Connection, int] = {}
-        self.used: set[Connection] = set()
-        self.processes: dict[Connection, object] = {}
-        self.queue: list[Job] = []
-
-    def __enter__(self) -> Pool:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def start(self, count: int = 1) -> Pool:
-        """Fork `count` workers now (they import WeasyPrint while the caller goes on)."""
-        while len(self.processes) < min(count, self.size):
-            self._fork()
-        return self
-
-    def _fork(self) -> None:
-        import multiprocessing
-
-        ours, theirs = multiprocessing.Pipe()
-        process = multiprocessing.get_context("fork").Process(
-            target=serve, args=(theirs, *self.args), daemon=True)
-        process.start()
-        theirs.close()
-        self.processes[ours] = process
-        self.idle.append(ours)
-
-    def submit(self, job: Job) -> None:
-        self.queue.append(job)
-        self._dispatch()
-
-    def _dispatch(self) -> None:
-        while self.queue:
-            if not self.idle and len(self.processes) < self.size:
-                if not self.processes:
-                    import weasyprint  # noqa: F401 - once here rather than in each worker
-                self._fork()
-            if not self.idle:
-                return
-            conn = self.idle.pop()
-            job = self.queue.pop(0)
-            conn.send(job)
-            self.busy[conn] = job.index
-            self.used.add(conn)
-
-    def messages(self) -> list[tuple[Connection, tuple]]:
-        """Wait for the next messages from busy workers."""
-        if not self.busy:
-            raise BuildError("internal error: waiting for parts no worker is laying out")
-        found = []
-        for conn in wait(list(self.busy)):
-            try:
-                message = conn.recv()
-            except EOFError:
-                raise BuildError("a PDF worker process died while laying out part "
-                                 f"{self.busy[conn] + 1} (out of memory?)") from None
-            if message[0] == "done":
-                del self.busy[conn]
-                self.idle.append(conn)
-            found.append((conn, message))
-        self._dispatch()
-        return found
-
-    def close(self) -> None:
-        for conn, process in self.processes.items():
-            if conn in self.used:
-                with contextlib.suppress(OSError):
-                    conn.send(None)
-            else:
-                process.kill()
-        for process in self.processes.values():
-            process.join(timeout=5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        self.processes.clear()
 
 
 @dataclass

@@ -16,7 +16,7 @@ from publisher.model import Project
 from publisher.render import render
 
 if TYPE_CHECKING:
-    from publisher.parts import Pool
+    from publisher.partworker import Pool
 
 PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None}
 # The scheme of a link whose target is typeset in another part: WeasyPrint keeps it as an
@@ -153,7 +153,7 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua",
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
     `faces` are the fonts already checked by the caller; without them they are checked here.
     `in_parts` typesets parts of the book in parallel processes (those of `pool`, a
-    parts.Pool, if given) and merges them (parts.py); otherwise WeasyPrint lays out the whole
+    partworker.Pool, if given) and merges them (parts.py); otherwise WeasyPrint lays out the whole
     book as one document in this process.
     """
     from publisher import fonts
