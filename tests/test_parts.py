@@ -204,3 +204,26 @@ def test_a_failing_merge_is_a_build_error(tmp_path: Path, monkeypatch: pytest.Mo
     typeset_pdf = typeset(load_project(write_project(tmp_path / "book")))
     with pytest.raises(BuildError, match=message):
         _ = typeset_pdf.data  # the merge is waited for here
+
+
+def test_front_matter_that_changes_length_with_its_numbers_is_laid_out_again(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sized = parts.PartTypesetter._front_html
+
+    def longer_when_sized(self: parts.PartTypesetter, pages: dict | None = None) -> str:
+        # As if the placeholder numbers had made the contents run onto another page.
+        html = sized(self, pages)
+        return html.replace("</nav>", '<p style="break-before: page">…</p>' * 2 + "</nav>") \
+            if pages is None else html
+
+    monkeypatch.setattr(parts.PartTypesetter, "_front_html", longer_when_sized)
+    monkeypatch.setattr(parts, "PART_CHARS", 1)
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    root = write_project(tmp_path / "book", ("成都市", "绵阳市", "自贡市"))
+    project = load_project(root)
+    typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
+    merged = typesetter.typeset()
+    # Sizing, 3 chapters, back, front; then all but the sizing again, at the pages the front
+    # matter's real length gives (its own numbers change with them).
+    assert typesetter.laid_out == 6 + 5
+    assert _texts(merged.data) == _texts(typeset(load_project(root), in_parts=False).data)
