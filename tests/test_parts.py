@@ -227,3 +227,17 @@ def test_front_matter_that_changes_length_with_its_numbers_is_laid_out_again(
     # matter's real length gives (its own numbers change with them).
     assert typesetter.laid_out == 6 + 5
     assert _texts(merged.data) == _texts(typeset(load_project(root), in_parts=False).data)
+
+
+def test_print_edition_in_parts_is_the_one_pass_book_pixel_for_pixel(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parts, "PART_CHARS", 1)  # one-page chapters: a blank verso after each
+    monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
+    root = write_project(tmp_path / "book", ("成都市", "绵阳市", "自贡市"))
+    merged = typeset(load_project(root), edition="print")
+    single = typeset(load_project(root), edition="print", in_parts=False)
+    assert merged.pages == single.pages >= 12
+    blank = [n for n, text in enumerate(_texts(merged.data)) if not text.strip()]
+    assert len(blank) >= 3  # the blank versos, laid out by the parts' closing recto breaks
+    for page in range(merged.pages):  # crop marks and bleed on every page, blank ones too
+        assert _pixels(merged.data, page) == _pixels(single.data, page), page
