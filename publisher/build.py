@@ -235,9 +235,10 @@ def build(
     result = BuildResult(edition=edition)
     artifacts: dict[str, bytes] = {}
     started = time.perf_counter()
-    # The PDF's first worker starts now and imports WeasyPrint while this process loads the book.
-    with _collect_warnings(result), limits.bounded("building the book"), \
-            partworker.Pool(root, variant).start() as pool:
+    pool = partworker.Pool(root, variant)
+    if pdf.parts_possible():  # the first worker imports WeasyPrint while the book loads
+        pool.start()
+    with pool, _collect_warnings(result), limits.bounded("building the book"):
         with progress.stage("load", result):
             project = load_project(project_dir)
             result.source_date = source_date(project)

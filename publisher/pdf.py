@@ -145,6 +145,13 @@ def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyp
     return TypesetPDF(data, len(document.pages), anchors)
 
 
+def parts_possible() -> bool:
+    """Whether this system can fork the workers that typeset in parts (not on Windows)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def typeset(project: Project, edition: str = "screen", variant: str = "ua",
             when: dt.datetime | None = None, faces: list | None = None,
             in_parts: bool = True, pool: Pool | None = None) -> TypesetPDF:
@@ -160,7 +167,7 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua",
 
     if faces is None:  # before rendering: a gap is a content error naming the character
         faces = fonts.check(project)
-    if in_parts:
+    if in_parts and parts_possible():
         from publisher import parts
 
         return parts.typeset(project, edition, variant, when, faces, pool)

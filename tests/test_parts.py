@@ -241,3 +241,17 @@ def test_print_edition_in_parts_is_the_one_pass_book_pixel_for_pixel(
     assert len(blank) >= 3  # the blank versos, laid out by the parts' closing recto breaks
     for page in range(merged.pages):  # crop marks and bleed on every page, blank ones too
         assert _pixels(merged.data, page) == _pixels(single.data, page), page
+
+
+def test_without_fork_the_book_is_laid_out_in_one_pass(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from publisher.build import build
+
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    root = write_project(tmp_path / "book")
+    result = build(root, tmp_path / "out", formats=["pdf"])
+    assert result.parts == (1, 0)  # one WeasyPrint document, no workers, no cache
+    assert _texts(result.outputs["pdf"].read_bytes()) == _texts(
+        typeset(load_project(root), in_parts=False).data)
