@@ -18,6 +18,7 @@ import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -71,7 +72,6 @@ class PartTypesetter:
 
     def __init__(self, project: Project, edition: str, variant: str,
                  when: dt.datetime | None, faces: list, pool: Pool | None = None) -> None:
-        self.project, self.faces = project, faces
         self.render: Callable[..., str] = lambda part, pages: html_for_pdf(
             project, faces, edition, when, part=part, pages=pages)
         self.groups = plan(project)
@@ -128,16 +128,24 @@ class PartTypesetter:
         """The front matter; without `pages`, with placeholder numbers (to count its pages)."""
         return self.render(Part(True, (), False, sentinel=True), {} if pages is None else pages)
 
+    @cached_property
+    def _sizing_html(self) -> str:
+        """The front matter with placeholder numbers, rendered once: to count its pages."""
+        return self._front_html()
+
+    @cached_property
+    def _sizing_key(self) -> str:
+        return self._key("size", self._sizing_html)
+
     def _chapters(self, run: _Run) -> list[Outcome]:
         """Every group of chapters laid out (or found in the cache), in order."""
         n = len(self.chapters)
         queued: set[int] = set()
         if run.front_pages is None:
-            front_key = self._key("size", self._front_html())
-            if (known := cache.load_bytes("part-size", front_key)) is not None:
+            if (known := cache.load_bytes("part-size", self._sizing_key)) is not None:
                 run.front_pages = int(known)
             else:  # counted by a worker while the others lay out chapters
-                self.pool.submit(Job(FRONT_SIZE, self._front_html(), sentinel=True, write=False))
+                self.pool.submit(Job(FRONT_SIZE, self._sizing_html, sentinel=True, write=False))
         for i, html in enumerate(self.chapters):
             if (known := cache.load_bytes("part-size", self._key("size", html))) is not None:
                 run.counts[i] = int(known)
@@ -172,15 +180,11 @@ class PartTypesetter:
             outcome = self._checked(message[1])
             if outcome.index == FRONT_SIZE:
                 run.front_pages = outcome.pages
-                cache.store_bytes("part-size", self._key("size", self._front_html()),
-                                  str(outcome.pages).encode())
+                cache.store_bytes("part-size", self._sizing_key, str(outcome.pages).encode())
                 continue
             i = outcome.index
             run.done[i] = outcome
-            html = self.chapters[i]
-            cache.store_bytes("part-size", self._key("size", html), str(outcome.pages).encode())
-            cache.store_bytes("part", self._key("part", html, self._start(run, i)),
-                              _pack(outcome))
+            self._remember(self.chapters[i], self._start(run, i), outcome)
         for i, conn in list(run.waiting.items()):
             if (start := self._start(run, i)) is not None:
                 conn.send(("offset", start - 1))
@@ -204,7 +208,7 @@ class PartTypesetter:
                     continue
                 outcome = found[message[1].index] = self._checked(message[1])
                 index, html, start, _ = next(p for p in parts if p[0] == outcome.index)
-                cache.store_bytes("part", self._key("part", html, start), _pack(outcome))
+                self._remember(html, start, outcome)
         return [found[index] for index, *_ in parts]
 
     def _anchor_pages(self, run: _Run, chapters: list[Outcome]) -> dict[str, int]:
@@ -219,6 +223,11 @@ class PartTypesetter:
 
     def _key(self, kind: str, html: str, start: int | None = None) -> str:
         return hashlib.sha256(f"{kind}|{self.salt}|{start}|".encode() + html.encode()).hexdigest()
+
+    def _remember(self, html: str, start: int, outcome: Outcome) -> None:
+        """Cache a part laid out in this build: its PDF at this first page, and its length."""
+        cache.store_bytes("part-size", self._key("size", html), str(outcome.pages).encode())
+        cache.store_bytes("part", self._key("part", html, start), _pack(outcome))
 
     def _cached(self, html: str, start: int, index: int) -> Outcome | None:
         data = cache.load_bytes("part", self._key("part", html, start))

@@ -143,7 +143,7 @@ def _run(session: _Session, job: Job, root: Path, layouts: Path, variant: str | 
     from publisher.epub_pages import pdf_page_lines
     from publisher.fetch import make_fetcher
     from publisher.log import capture
-    from publisher.pdf import fewer_collections
+    from publisher.pdf import anchor_pages, fewer_collections
 
     session.job, session.paginated, session.font_files = job, False, {}
     fetcher = make_fetcher(root, layouts)
@@ -154,10 +154,7 @@ def _run(session: _Session, job: Job, root: Path, layouts: Path, variant: str | 
         except _Sized as sized:
             return Outcome(job.index, sized.pages - job.sentinel)
         pages = document.pages[:-1] if job.sentinel else document.pages
-        anchors: dict[str, int] = {}
-        for number, page in enumerate(pages, 1):
-            for name in page.anchors:
-                anchors.setdefault(name, number)
+        anchors = anchor_pages(pages)
         data = document.copy(pages).write_pdf(pdf_variant=variant, uncompressed_pdf=False)
     # Read here, in parallel, rather than from the merged book (the EPUB's page-list needs
     # them); text extraction needs only the ToUnicode maps, not the fonts left for the merge.
@@ -196,8 +193,9 @@ class Pool:
     """Forked WeasyPrint workers answering jobs; use as a context manager.
 
     `start()` forks one at once, to import WeasyPrint while the parent loads and renders the
-    book (an edit to one interview then needs no other); the others are forked on first use,
-    after the parent imported WeasyPrint, which they then share. A worker that never got a
+    book (an edit to one interview then needs no other); the others are forked on first use
+    and import it too. Without `start()`, the parent imports WeasyPrint before the first fork
+    and every worker shares it. A worker that never got a
     job is killed on closing, not waited for: a build whose parts were all cached does not
     wait for an import it did not need.
     """

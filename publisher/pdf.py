@@ -134,12 +134,18 @@ def lay_out(project: Project, html: str):  # noqa: ANN201 - (weasyprint Document
     return document, fetcher
 
 
-def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyprint Document
-    """The laid-out document as PDF bytes, with the page where each anchor landed."""
+def anchor_pages(pages: list) -> dict[str, int]:
+    """The page (from 1) where each anchor of WeasyPrint's laid-out `pages` first lands."""
     anchors: dict[str, int] = {}
-    for number, page in enumerate(document.pages, 1):
+    for number, page in enumerate(pages, 1):
         for name in page.anchors:
             anchors.setdefault(name, number)
+    return anchors
+
+
+def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyprint Document
+    """The laid-out document as PDF bytes, with the page where each anchor landed."""
+    anchors = anchor_pages(document.pages)
     with fewer_collections():
         data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
     return TypesetPDF(data, len(document.pages), anchors)

@@ -14,7 +14,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from publisher import __version__
+from publisher import __version__, cache
 from publisher.model import Project
 
 REPORT_FORMAT = 1  # bump when a key changes meaning
@@ -52,19 +52,13 @@ def verify_sums(output_dir: Path) -> list[str]:
 @lru_cache(maxsize=32)
 def font_details(path: Path, index: int = 0) -> dict[str, Any]:
     """A font file's hash and the version its name table declares, read with fontTools."""
-    from publisher import cache
-
     # A CJK face is some 20 MB: read and hashed once per file state, not once per build.
     return dict(_font_details(Path(path), index, cache.file_key(Path(path))))
 
 
 @lru_cache(maxsize=32)
 def _font_details(path: Path, index: int, file_key: str) -> tuple:
-    import json as _json
-
     from fontTools.ttLib import TTCollection, TTFont
-
-    from publisher import cache
 
     def read() -> bytes:
         if path.suffix.lower() in (".ttc", ".otc"):
@@ -72,7 +66,7 @@ def _font_details(path: Path, index: int, file_key: str) -> tuple:
         else:
             font = TTFont(str(path), lazy=True)
         name = font["name"]
-        return _json.dumps({
+        return json.dumps({
             "file": str(path),
             "index": index,
             "sha256": sha256(path.read_bytes()),
@@ -81,7 +75,7 @@ def _font_details(path: Path, index: int, file_key: str) -> tuple:
             "revision": round(float(font["head"].fontRevision), 3),
         }).encode()
 
-    return tuple(_json.loads(cache.cached_bytes("font-details", f"{file_key}|{index}",
+    return tuple(json.loads(cache.cached_bytes("font-details", f"{file_key}|{index}",
                                                 read)).items())
 
 
