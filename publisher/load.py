@@ -20,13 +20,19 @@ from publisher.model import (
     Interviewee,
     PageSettings,
     Portrait,
+    PrintSettings,
     Project,
     Question,
+    isbn_check_digit,
+    isbn_part,
 )
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})+$")
 CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:mm|cm|in|pt|px|pc|em)?$")
+SHEET = re.compile(r"\d{3,4}mm\s*[×x]\s*\d{3,4}mm\s*1/\d{1,3}")
+CALIPER = re.compile(r"0?\.\d{1,3}\s*mm|0\.\d{1,3}")
+SIGNATURE = re.compile(r"4|8|16|32|64")
 MAX_TEXT = 20_000  # characters in one field: a long answer is ~1,000
 
 
@@ -86,6 +92,15 @@ class Reader:
             return None
         return int(node.value)
 
+    def boolean(self, node: yaml.Node) -> bool | None:
+        value = node.value.lower() if isinstance(node, yaml.ScalarNode) else ""
+        if value in ("true", "yes"):
+            return True
+        if value in ("false", "no"):
+            return False
+        self.error(node, f"expected true or false, got {_show(node)}")
+        return None
+
     def date(self, node: yaml.Node) -> dt.date | None:
         value = node.value if isinstance(node, yaml.ScalarNode) else ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -143,8 +158,29 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
             "id": (True, r.matching(SLUG, "an id of lowercase letters, digits and hyphens")),
             "label": (True, r.text),
             "text": (True, r.text),
+            "optional": (False, r.boolean),
         }, "question")
-        return Question(v["id"], v["label"], v["text"]) if v and None not in v.values() else None
+        if not v or None in v.values():
+            return None
+        return Question(v["id"], v["label"], v["text"], v.get("optional", False))
+
+    def printing(node: yaml.Node) -> PrintSettings | None:
+        v = r.mapping(node, {
+            "sheet": (False, r.matching(SHEET, "a sheet size and fold such as "
+                                               "880mm×1230mm 1/32")),
+            "paper_caliper": (False, r.matching(CALIPER, "a leaf's thickness in mm, such as "
+                                                         "0.1mm")),
+            "signature": (False, r.matching(SIGNATURE, "pages per printed sheet: 4, 8, 16, "
+                                                       "32 or 64")),
+            "impression": (False, r.text),
+            "price": (False, r.text),
+        }, "print")
+        if not v or None in v.values():
+            return None
+        return PrintSettings(
+            sheet=v.get("sheet", ""), impression=v.get("impression", ""),
+            price=v.get("price", ""), signature=int(v.get("signature", 16)),
+            caliper_mm=float(v.get("paper_caliper", "0.1mm").removesuffix("mm")))
 
     def page(node: yaml.Node) -> PageSettings | None:
         length = r.matching(CSS_LENGTH, "a CSS length such as 10.5pt or 20mm")
@@ -181,7 +217,10 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
         "corrections_note": (False, r.optional_text),
         "questions": (False, r.sequence(question, "questions")),
         "page": (False, page),
+        "print": (False, printing),
     }, "book")
+    if v and v.get("identifier"):
+        _check_isbn(r, doc.root, v["identifier"])
     if v is None or r.problems:
         return None, r.problems
     questions = tuple(v.pop("questions", []) or [])
@@ -195,9 +234,23 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
         editors=tuple(v["editors"]), publisher=v["publisher"], edition=v["edition"],
         date=v["date"], identifier=v["identifier"], slug=v["slug"],
         source_note=v.get("source_note") or "", corrections_note=v.get("corrections_note") or "",
-        questions=questions, page=v.get("page") or PageSettings(), path=doc.path,
+        questions=questions, page=v.get("page") or PageSettings(),
+        printing=v.get("print") or PrintSettings(), path=doc.path,
     )
     return (None if r.problems else book), r.problems
+
+
+def _check_isbn(r: Reader, root: yaml.Node, identifier: str) -> None:
+    """An identifier that names an ISBN must be a valid ISBN-13 (its barcode must scan)."""
+    digits = isbn_part(identifier)
+    if digits is None:
+        return
+    node = next((v for k, v in root.value if k.value == "identifier"), root)
+    if len(digits) != 13 or not digits.isdigit():
+        r.error(node, f"identifier {identifier!r}: an ISBN must have 13 digits (ISBN-13)")
+    elif isbn_check_digit(digits[:12]) != digits[12]:
+        r.error(node, f"identifier {identifier!r}: wrong ISBN check digit {digits[12]} "
+                      f"(expected {isbn_check_digit(digits[:12])})")
 
 
 def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None, list[Problem]]:
@@ -274,7 +327,7 @@ def load_project(root: Path) -> Project:
     if not (content / "book.yaml").is_file():
         raise ContentError([Problem(_rel(content / "book.yaml", root), None,
                                     "missing: a project needs content/book.yaml")])
-    doc, found = yamlsafe.read(content / "book.yaml", _rel(content / "book.yaml", root))
+    doc, found = yamlsafe.read(content / "book.yaml", _rel(content / "book.yaml", root), root)
     problems += found
     book = None
     if doc:
@@ -287,7 +340,7 @@ def load_project(root: Path) -> Project:
         problems.append(Problem(_rel(content / "interviews", root), None,
                                 "no interview files (*.yaml) found"))
     for file in files:
-        doc, found = yamlsafe.read(file, _rel(file, root))
+        doc, found = yamlsafe.read(file, _rel(file, root), root)
         problems += found
         if doc:
             interview, found = read_interview(doc, root)

@@ -17,6 +17,7 @@ class Question:
     id: str
     label: str
     text: str
+    optional: bool = False  # asked of only some interviewees: its absence is no finding
 
     def for_region(self, forms: list[str]) -> list[str]:
         """The wordings this question may take in an interview about a region."""
@@ -41,6 +42,17 @@ class PageSettings:
 
 
 @dataclass(frozen=True)
+class PrintSettings:
+    """What the printer needs beyond the page: `print:` in book.yaml (docs/content-format.md)."""
+
+    sheet: str = ""  # 开本 as sheet size and fold, e.g. "880mm×1230mm 1/32"; "" = the trim size
+    caliper_mm: float = 0.1  # thickness of one leaf: 80 g/m² offset paper
+    signature: int = 16  # pages per printed sheet (帖); the page count is made a multiple
+    impression: str = ""  # 印次, e.g. "2024年5月第1次印刷"; "" = first printing, the edition's date
+    price: str = ""  # 定价, e.g. "48.00元"; printed only when given
+
+
+@dataclass(frozen=True)
 class Book:
     """Metadata and shared settings from `book.yaml`."""
 
@@ -57,7 +69,13 @@ class Book:
     corrections_note: str = ""
     questions: tuple[Question, ...] = ()
     page: PageSettings = field(default_factory=PageSettings)
+    printing: PrintSettings = field(default_factory=PrintSettings)
     path: str = "content/book.yaml"
+
+    @property
+    def isbn(self) -> str | None:
+        """The 13 digits of the ISBN when the identifier is one (checked by the loader)."""
+        return isbn_digits(self.identifier)
 
     @property
     def timestamp(self) -> dt.datetime:
@@ -171,3 +189,26 @@ def place_forms(region: str) -> list[str]:
         if form and form not in seen:
             seen.append(form)
     return sorted(seen, key=len, reverse=True)
+
+
+_ISBN = re.compile(r"\s*(?:urn:isbn:|isbn[:：]?)\s*(.*)", re.IGNORECASE)
+
+
+def isbn_part(identifier: str) -> str | None:
+    """What follows `urn:isbn:` or `ISBN` in an identifier, separators removed; None if the
+    identifier is not an ISBN."""
+    match = _ISBN.fullmatch(identifier)
+    return re.sub(r"[-\s]", "", match.group(1)) if match else None
+
+
+def isbn_digits(identifier: str) -> str | None:
+    """The 13 digits of a valid ISBN-13 identifier, else None."""
+    digits = isbn_part(identifier)
+    valid = digits and len(digits) == 13 and digits.isdigit()
+    return digits if valid and isbn_check_digit(digits[:12]) == digits[12] else None
+
+
+def isbn_check_digit(first12: str) -> str:
+    """The ISBN-13 (EAN-13) check digit of twelve digits."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first12))
+    return str((10 - total % 10) % 10)

@@ -13,9 +13,10 @@ from yaml.reader import Reader
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
+from publisher import guard
 from publisher.errors import Problem
 
-MAX_BYTES = 2_000_000  # a whole book's text is ~50 kB; anything near this is a mistake
+MAX_BYTES = guard.MAX_BYTES
 MAX_NODES = 100_000  # bounds alias expansion ("billion laughs") and absurd nesting
 MAX_DEPTH = 32
 
@@ -77,30 +78,27 @@ def decode(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     if len(data) > MAX_BYTES:
         return None, [Problem(path, None,
                               f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}")]
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return None, [Problem(path, 1, "the file is UTF-16; save it as UTF-8")]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [Problem(path, line, f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); "
-                                          "save the file as UTF-8", column)]
-    text = text.removeprefix("\ufeff")
-    problems = []
+    text, problems = guard.decode(data, path)
+    if text is None:
+        return None, problems
     for lineno, line in enumerate(text.split("\n"), 1):
-        for col, ch in enumerate(line.rstrip("\r"), 1):
-            if ch == "\t":
-                continue
-            kind = _KIND.get(unicodedata.category(ch))
-            if ch in _FORBIDDEN or kind:
-                name = unicodedata.name(ch, kind or "format character")
-                problems.append(
-                    Problem(path, lineno, f"forbidden character U+{ord(ch):04X} ({name})", col)
-                )
-                if len(problems) >= 20:  # a binary file would otherwise list thousands
-                    return None, problems
+        for col, ch in refused_characters(line.rstrip("\r")):
+            problems.append(Problem(path, lineno, f"forbidden character {describe(ch)}", col))
+            if len(problems) >= 20:  # a binary file would otherwise list thousands
+                return None, problems
     return (None if problems else text), problems
+
+
+def refused_characters(line: str) -> list[tuple[int, str]]:
+    """(1-based column, character) of each character content may not contain in a line."""
+    return [(col, ch) for col, ch in enumerate(line, 1)
+            if ch != "\t" and (ch in _FORBIDDEN or unicodedata.category(ch) in _KIND)]
+
+
+def describe(ch: str) -> str:
+    """U+XXXX and the character's name, for messages about invisible characters."""
+    kind = _KIND.get(unicodedata.category(ch))
+    return f"U+{ord(ch):04X} ({unicodedata.name(ch, kind or 'format character')})"
 
 
 def _forbidden(text: str) -> str | None:
@@ -180,12 +178,10 @@ def _check_tree(root: yaml.Node | None, path: str) -> list[Problem]:
     return problems
 
 
-def read(path: Path, display: str) -> tuple[Document | None, list[Problem]]:
-    """Read and parse a file, turning OS errors into problems."""
-    try:
-        if path.stat().st_size > MAX_BYTES:
-            return None, [Problem(display, None, f"file is larger than {MAX_BYTES:,} bytes")]
-        data = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(display, None, f"cannot read: {exc.strerror or exc}")]
+def read(path: Path, display: str,
+         inside: Path | None = None) -> tuple[Document | None, list[Problem]]:
+    """Read (through the guarded reader) and parse a file; `inside` confines it to a folder."""
+    data, problems = guard.read_bytes(path, display, inside=inside, limit=MAX_BYTES)
+    if data is None:
+        return None, problems
     return parse(data, display)

@@ -272,10 +272,8 @@ def test_leading_bom_is_tolerated() -> None:
 def test_file_over_size_limit_is_refused_before_parsing(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_bytes(b"a: " + b"x" * yamlsafe.MAX_BYTES)
-    started = time.perf_counter()
     doc, problems = yamlsafe.read(big, "big.yaml")
-    assert doc is None and "larger than" in problems[0].message
-    assert time.perf_counter() - started < 0.5
+    assert doc is None and "the limit is 2,000,000" in problems[0].message
 
 
 # --- bounded rendering ----------------------------------------------------------------------
