@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from publisher import yamlsafe
+from publisher import geometry, yamlsafe
 from publisher.errors import ContentError, Problem
 from publisher.model import (
     PLACE,
@@ -34,6 +35,12 @@ SHEET = re.compile(r"\d{3,4}mm\s*[×x]\s*\d{3,4}mm\s*1/\d{1,3}")
 CALIPER = re.compile(r"0?\.\d{1,3}\s*mm|0\.\d{1,3}")
 SIGNATURE = re.compile(r"4|8|16|32|64")
 MAX_TEXT = 20_000  # characters in one field: a long answer is ~1,000
+FIRST_DATE, LAST_DATE = dt.date(1980, 1, 1), dt.date(2099, 12, 31)
+MAX_SLUG = 100  # bytes: `SLUG.epub` and its temporary sibling stay far below 255-byte names
+# Counts that keep a build's time bounded; the first book has 21 interviews of 10 pairs.
+MAX_QUESTIONS = 100
+MAX_INTERVIEWS = 500
+MAX_PAIRS = 300
 
 
 class Reader:
@@ -105,11 +112,27 @@ class Reader:
         value = node.value if isinstance(node, yaml.ScalarNode) else ""
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
             try:
-                return dt.date.fromisoformat(value)
+                date = dt.date.fromisoformat(value)
             except ValueError:
                 pass
+            else:
+                if FIRST_DATE <= date <= LAST_DATE:
+                    return date
+                # ZIP (the EPUB) stores years 1980-2107 only; PDF dates have four digits.
+                self.error(node, f"date {value}: expected a date from {FIRST_DATE} to "
+                                 f"{LAST_DATE}")
+                return None
         self.error(node, f"expected a date as YYYY-MM-DD, got {_show(node)}")
         return None
+
+    def slug(self, node: yaml.Node) -> str | None:
+        """A slug: it names output files and EPUB entries, so it is short and path-safe."""
+        value = self.matching(SLUG, "lowercase letters, digits and hyphens")(node)
+        if value is not None and len(value) > MAX_SLUG:
+            self.error(node, f"slug of {len(value)} characters; the limit is {MAX_SLUG} "
+                             "(it becomes a file name)")
+            return None
+        return value
 
     def matching(
         self, pattern: re.Pattern[str], expected: str
@@ -201,7 +224,11 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
         }, "page")
         if not v or None in v.values():
             return None
-        return PageSettings(**v)
+        settings = PageSettings(**v)
+        keys = {k.value: k for k, _ in node.value}
+        for key, message in geometry.check(settings):
+            r.error(keys.get(key, node), f"page: {message}")
+        return settings
 
     v = r.mapping(doc.root, {
         "title": (True, r.text),
@@ -212,7 +239,7 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
         "edition": (True, r.text),
         "date": (True, r.date),
         "identifier": (True, r.text),
-        "slug": (True, r.matching(SLUG, "lowercase letters, digits and hyphens")),
+        "slug": (True, r.slug),
         "source_note": (False, r.optional_text),
         "corrections_note": (False, r.optional_text),
         "questions": (False, r.sequence(question, "questions")),
@@ -287,7 +314,7 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
 
     v = r.mapping(doc.root, {
         "order": (True, r.integer),
-        "slug": (True, r.matching(SLUG, "lowercase letters, digits and hyphens")),
+        "slug": (True, r.slug),
         "region": (True, r.text),
         "headline": (True, r.text),
         "interviewee": (True, interviewee),
@@ -324,29 +351,38 @@ def load_project(root: Path) -> Project:
     root = root.resolve()
     content = root / "content"
     problems: list[Problem] = []
-    if not (content / "book.yaml").is_file():
-        raise ContentError([Problem(_rel(content / "book.yaml", root), None,
+    book_file = content / "book.yaml"
+    if not os.path.lexists(book_file):
+        raise ContentError([Problem(_rel(book_file, root), None,
                                     "missing: a project needs content/book.yaml")])
-    doc, found = yamlsafe.read(content / "book.yaml", _rel(content / "book.yaml", root), root)
+    # Every file goes through the guarded reader: a directory, FIFO, device, symlink loop or
+    # link out of the project named *.yaml is reported, never opened.
+    doc, found = yamlsafe.read(book_file, _rel(book_file, root), root)
     problems += found
     book = None
     if doc:
-        book, found = read_book(doc)
+        found = _too_many(doc, "questions", MAX_QUESTIONS)
+        if not found:
+            book, found = read_book(doc)
         problems += found
     interviews: list[Interview] = []
     folder = content / "interviews"
-    files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
+    files = yaml_files(folder)
     if not files:
-        problems.append(Problem(_rel(content / "interviews", root), None,
-                                "no interview files (*.yaml) found"))
+        problems.append(Problem(_rel(folder, root), None, "no interview files (*.yaml) found"))
+    if len(files) > MAX_INTERVIEWS:
+        problems.append(Problem(_rel(folder, root), None, f"{len(files):,} interview files; "
+                                                          f"the limit is {MAX_INTERVIEWS:,}"))
+        files = []
     for file in files:
         doc, found = yamlsafe.read(file, _rel(file, root), root)
         problems += found
         if doc:
-            interview, found = read_interview(doc, root)
+            found = _too_many(doc, "qa", MAX_PAIRS)
+            if not found:
+                interview, found = read_interview(doc, root)
+                interviews += [interview] if interview else []
             problems += found
-            if interview:
-                interviews.append(interview)
     problems += _check_unique(interviews)
     if problems or book is None:
         raise ContentError(problems)
@@ -356,6 +392,25 @@ def load_project(root: Path) -> Project:
     fonts = root / "fonts"
     return Project(root, book, tuple(interviews),
                    layouts if layouts.is_dir() else None, fonts if fonts.is_dir() else None)
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The *.yaml entries of a folder, whatever they are (the guarded reader judges them)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".yaml"))
+    except OSError:  # missing, not a directory, a symlink loop, unreadable
+        return []
+
+
+def _too_many(doc: yamlsafe.Document, key: str, limit: int) -> list[Problem]:
+    """A problem when the list under `key` is longer than `limit` (bounds the build's work)."""
+    if not isinstance(doc.root, yaml.MappingNode):
+        return []
+    for name, value in doc.root.value:
+        if name.value == key and isinstance(value, yaml.SequenceNode) and len(value.value) > limit:
+            return [Problem(doc.path, name.start_mark.line + 1,
+                            f"{key}: {len(value.value):,} entries; the limit is {limit:,}")]
+    return []
 
 
 def _check_unique(interviews: list[Interview]) -> list[Problem]:

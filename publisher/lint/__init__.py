@@ -16,6 +16,7 @@ from publisher.lint import (
 )
 from publisher.lint.document import Document, read_documents
 from publisher.lint.finding import ERROR, Finding
+from publisher.load import load_project
 
 
 def lint_project(root: Path, *, glyphs: bool = True) -> list[Finding]:
@@ -24,6 +25,9 @@ def lint_project(root: Path, *, glyphs: bool = True) -> list[Finding]:
     if not (root / "content").is_dir():
         raise ContentError([Problem(str(root / "content"), None,
                                     "missing: a project needs a content/ directory")])
+    # The build's loader and schema first: a project the build refuses is refused here with
+    # the same messages (exit 3), and the rules below only ever see files that load.
+    load_project(root)
     book, docs = read_documents(root)
     findings = [Finding(d.rel, d.error[0], 1, "yaml", ERROR, d.error[1])
                 for d in ([book] if book else []) + docs if d.error]

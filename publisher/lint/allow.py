@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from publisher import guard, yamlsafe
+from publisher.errors import ContentError
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, WARNING, Finding
 
@@ -31,9 +34,18 @@ class Entry:
 def load(root: Path) -> tuple[list[Entry], list[Finding]]:
     """The entries of content/lint-allow.yaml and findings about the file itself."""
     path = root / ALLOW_FILE
-    if not path.is_file():
+    if not os.path.lexists(path):
         return [], []
-    doc = Document(path, ALLOW_FILE)
+    # Strict YAML first (no aliases, no deep nesting, no tags), through the guarded reader;
+    # an unreadable allowlist is unusable input (exit 3), like unreadable content.
+    data, problems = guard.read_bytes(path, ALLOW_FILE, inside=root)
+    if data is not None and not _blank(data):
+        problems = yamlsafe.parse(data, ALLOW_FILE)[1]
+    if problems:
+        raise ContentError(problems)
+    if _blank(data):
+        return [], []
+    doc = Document(path, ALLOW_FILE, root)
     if doc.error:
         return [], [Finding(ALLOW_FILE, doc.error[0], 1, "allowlist", ERROR, doc.error[1])]
     items = doc.data if doc.data is not None else []
@@ -51,6 +63,11 @@ def load(root: Path) -> tuple[list[Entry], list[Finding]]:
             continue
         entries.append(Entry(item["rule"], item["text"], item.get("file"), item["reason"], line))
     return entries, problems
+
+
+def _blank(data: bytes) -> bool:
+    """Nothing but blank and comment lines: an allowlist with no entries yet."""
+    return all(not line.strip() or line.lstrip().startswith(b"#") for line in data.splitlines())
 
 
 def apply(entries: list[Entry], findings: list[Finding]) -> list[Finding]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
+from publisher import guard
+from publisher.errors import ContentError
 from publisher.lint.finding import field_name
 
 # Fields whose spaces may be deliberate (a space separates the parts of a Chinese title).
@@ -46,10 +49,15 @@ class Field:
 class Document:
     """One YAML file: its data tree, raw lines and text fields."""
 
-    def __init__(self, path: Path, rel: str) -> None:
+    def __init__(self, path: Path, rel: str, inside: Path | None = None) -> None:
         self.path = path
         self.rel = rel
-        self.raw = path.read_text(encoding="utf-8")
+        # Through the guarded reader, like the build's loader: a FIFO, a device, a link out
+        # of `inside` or a non-UTF-8 file is refused before anything is parsed.
+        text, problems = guard.read_text(path, rel, inside=inside)
+        if text is None:
+            raise ContentError(problems)
+        self.raw = text.replace("\r\n", "\n").replace("\r", "\n")
         self.lines = self.raw.split("\n")
         self.error: tuple[int, str] | None = None
         try:
@@ -93,11 +101,13 @@ def _walk(node: object, keys: tuple[str | int, ...]) -> Iterator[Field]:
 
 def read_documents(root: Path) -> tuple[Document | None, list[Document]]:
     """book.yaml (None when absent) and the interview files of a project, sorted by name."""
+    from publisher.load import yaml_files
+
     content = root / "content"
     book = content / "book.yaml"
-    interviews = sorted((content / "interviews").glob("*.yaml"))
-    return ((Document(book, _rel(book, root)) if book.is_file() else None),
-            [Document(p, _rel(p, root)) for p in interviews])
+    interviews = yaml_files(content / "interviews")
+    return ((Document(book, _rel(book, root), root) if os.path.lexists(book) else None),
+            [Document(p, _rel(p, root), root) for p in interviews])
 
 
 def _rel(path: Path, root: Path) -> str:

@@ -8,6 +8,7 @@ import tempfile
 from collections import defaultdict
 from pathlib import Path
 
+from publisher import guard, yamlsafe
 from publisher.errors import ContentError, Problem
 from publisher.lint.document import Document, yaml_rt
 from publisher.lint.finding import Edit, Finding, field_keys
@@ -39,6 +40,7 @@ def fix_project(root: Path) -> list[dict[str, object]]:
     from publisher.lint import lint_project
 
     root = root.resolve()
+    _log_text(root)  # an unreadable log stops --fix before any file is edited
     written: list[dict[str, object]] = []
     for _ in range(MAX_PASSES):
         fixable = [f for f in lint_project(root, glyphs=False) if f.fix is not None]
@@ -55,7 +57,7 @@ def fix_project(root: Path) -> list[dict[str, object]]:
 
 
 def _apply_file(root: Path, rel: str, findings: list[Finding]) -> list[dict[str, object]]:
-    doc = Document(root / rel, rel)
+    doc = Document(root / rel, rel, root)
     by_field: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         by_field[finding.fix.field].append(finding)
@@ -82,7 +84,8 @@ def correct(root: Path, rel: str, field: str, before: str, after: str, reason: s
             occurrence: int = 1) -> dict[str, object]:
     """An editor's correction: replace the nth `before` in a field, write and log it."""
     root = root.resolve()
-    doc = Document(root / rel, rel)
+    _log_text(root)
+    doc = Document(root / rel, rel, root)
     container, key = _slot(doc.data, field)
     text = container[key]
     offset = -1
@@ -105,17 +108,32 @@ def append_log(root: Path, entries: list[dict[str, object]]) -> None:
     if not entries:
         return
     path = root / LOG_FILE
-    old = path.read_text(encoding="utf-8") if path.is_file() else LOG_HEADER
+    old = _log_text(root)
     out = io.StringIO()
     yaml_rt().dump(entries, out)
     write_atomic(path, old + out.getvalue())
 
 
 def read_log(root: Path) -> list[dict[str, object]]:
-    path = root / LOG_FILE
-    if not path.is_file():
+    text = _log_text(root)
+    if text == LOG_HEADER:
         return []
-    return list(yaml_rt().load(path.read_text(encoding="utf-8")) or [])
+    _, problems = yamlsafe.parse(text.encode(), LOG_FILE)  # no aliases, tags or deep nesting
+    if problems:
+        raise ContentError(problems)
+    return list(yaml_rt().load(text) or [])
+
+
+def _log_text(root: Path) -> str:
+    """The corrections log's text (the header when there is none yet), read through the
+    guarded reader; raise ContentError when it is not a readable UTF-8 file in the project."""
+    path = root / LOG_FILE
+    if not os.path.lexists(path):
+        return LOG_HEADER
+    text, problems = guard.read_text(path, LOG_FILE, inside=root)
+    if text is None:
+        raise ContentError(problems)
+    return text
 
 
 def replay(data: object, entries: list[dict[str, object]]) -> None:

@@ -14,21 +14,40 @@ MIN_PASSAGE = 36
 WIDTH = {ord(h): f for h, f in zip(",:;?!()", "，：；？！（）", strict=True)}
 
 
+MAX_PLACES = 8  # occurrences of one window kept: more is a refrain, not a pasted passage
+MAX_WORK = 2_000_000  # window pairs compared in all; bounds the rule on any corpus
+
+
 def check(docs: list[Document], min_passage: int = MIN_PASSAGE) -> list[Finding]:
-    """An error on both sides for each passage of min_passage+ characters two interviews share."""
+    """An error on both sides for each passage of min_passage+ characters two interviews share.
+
+    Each window of min_passage characters is hashed once and kept for at most MAX_PLACES
+    paragraphs (its first place in each), so the rule is linear in the text; the pair work
+    is capped at MAX_WORK, which only a corpus of many copies of one text reaches.
+    """
     paragraphs = [(doc, fld, fld.text.translate(WIDTH))
                   for doc in docs for fld in doc.fields if fld.kind == "answer"]
-    index: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    index: dict[int, list[tuple[int, int]]] = {}
     for p, (_, _, text) in enumerate(paragraphs):
         for i in range(len(text) - min_passage + 1):
-            index[text[i:i + min_passage]].append((p, i))
+            places = index.setdefault(hash(text[i:i + min_passage]), [])
+            if len(places) < MAX_PLACES and (not places or places[-1][0] != p):
+                places.append((p, i))
     # Shared windows grouped by paragraph pair and diagonal, merged into maximal passages.
     diagonals: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+    work = 0
     for places in index.values():
+        if len(places) < 2:
+            continue
         for x, (p, i) in enumerate(places):
+            window = paragraphs[p][2][i:i + min_passage]
             for q, j in places[x + 1:]:
-                if paragraphs[p][0] is not paragraphs[q][0]:
+                work += 1
+                if paragraphs[p][0] is not paragraphs[q][0] and \
+                        paragraphs[q][2][j:j + min_passage] == window:  # not a hash collision
                     diagonals[(p, q, j - i)].append(i)
+        if work > MAX_WORK:
+            break
     findings = []
     for (p, q, shift), starts in diagonals.items():
         for first, last in _runs(sorted(set(starts))):
