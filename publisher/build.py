@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from publisher import limits
 from publisher.errors import BuildError, PublisherError
-from publisher.load import load_project
+from publisher.load import FIRST_DATE, LAST_DATE, load_project
 from publisher.log import capture
 from publisher.model import Project
 
@@ -146,7 +146,11 @@ def source_date(project: Project) -> dt.datetime:
     if raw is not None and raw.strip():
         if not re.fullmatch(r"\d{1,12}", raw.strip()):
             raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
-        return dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        if not FIRST_DATE <= when.date() <= LAST_DATE:  # what ZIP and PDF dates can hold
+            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is {when.date()}; expected a "
+                             f"date from {FIRST_DATE} to {LAST_DATE}")
+        return when
     return project.book.timestamp
 
 

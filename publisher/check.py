@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
+import posixpath
 import shutil
 import subprocess
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
+from xml.etree import ElementTree
 
-from publisher.report import embedded_fonts, sha256, verify_sums
+from publisher.report import (
+    MAX_RECEIPT,
+    embedded_fonts,
+    read_artifact,
+    report_problems,
+    sha256,
+    verify_sums,
+)
+
+_CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
+_OPF = "http://www.idpf.org/2007/opf"
 
 
 @dataclass
@@ -63,12 +78,12 @@ def qpdf_check(path: Path) -> Finding:
     return Finding("qpdf", False, [f"exit {proc.returncode}", *tail])
 
 
-def pdf_checks(path: Path, report: dict | None) -> Finding:
+def pdf_checks(path: Path, report: dict | None, data: bytes | None = None) -> Finding:
     """The PDF's own checks: language, tags, outline, embedded fonts, dates, page count."""
     from pypdf import PdfReader
 
-    data = path.read_bytes()
-    reader = PdfReader(path)
+    data = path.read_bytes() if data is None else data
+    reader = PdfReader(io.BytesIO(data))
     root = reader.trailer["/Root"]
     problems = []
     lang = str(root.get("/Lang", ""))
@@ -130,34 +145,80 @@ def ace(path: Path) -> Finding:
     return Finding("ace", result.outcome == "pass", result.violations[:20])
 
 
-def receipts(output_dir: Path, report: dict | None) -> Finding:
+def container(data: bytes) -> Finding:
+    """Every file in the EPUB's zip is declared by its package (besides mimetype, META-INF/
+    and the package document itself): an undeclared file is content no reader accounts for."""
+    problems: list[str] = []
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        infos = {info.filename: info for info in archive.infolist()}
+
+        def xml(name: str) -> ElementTree.Element:
+            info = infos.get(name)
+            if info is None or info.file_size > MAX_RECEIPT:
+                raise ValueError(f"{name} is missing or larger than {MAX_RECEIPT:,} bytes")
+            return ElementTree.fromstring(archive.read(info))
+
+        rootfile = xml("META-INF/container.xml").find(f".//{{{_CONTAINER}}}rootfile")
+        package = rootfile.get("full-path", "") if rootfile is not None else ""
+        base = posixpath.dirname(package)
+        declared = {posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
+                    for item in xml(package).iter(f"{{{_OPF}}}item")}
+    for name in infos:
+        if name.endswith("/") or name in ("mimetype", package) or name.startswith("META-INF/"):
+            continue
+        if name not in declared:
+            problems.append(f"{name} is in the container but not declared in {package}")
+    return Finding("container", not problems, problems[:20])
+
+
+def receipts(output_dir: Path, report: object, unread: str | None = None) -> Finding:
     """SHA256SUMS matches every file, and the report's hashes match the artifacts."""
     problems = verify_sums(output_dir)
     if report is None:
-        problems.append("build-report.json is missing or not JSON")
+        problems.append(unread or "build-report.json is missing or not JSON")
+    elif shape := report_problems(report):
+        problems += shape
     else:
-        for fmt, entry in report.get("artifacts", {}).items():
-            target = output_dir / entry.get("file", "")
-            if not target.is_file():
-                problems.append(f"{fmt}: {target.name} is missing")
-            elif sha256(target.read_bytes()) != entry.get("sha256"):
-                problems.append(f"{target.name} does not match build-report.json")
+        for fmt, entry in report["artifacts"].items():
+            data, problem = read_artifact(output_dir / entry["file"], output_dir)
+            if data is None:
+                problems.append(f"{fmt}: {problem}")
+            elif sha256(data) != entry["sha256"]:
+                problems.append(f"{entry['file']} does not match build-report.json")
     return Finding("checksums", not problems, problems)
+
+
+def read_report(output_dir: Path) -> tuple[object, str | None]:
+    """build-report.json parsed (of any shape), or None and why it cannot be read."""
+    path = output_dir / "build-report.json"
+    data, problem = read_artifact(path, output_dir, MAX_RECEIPT)
+    if data is None:
+        return None, problem
+    try:
+        report = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # bad UTF-8 or JSON; absurd nesting
+        return None, f"build-report.json: not JSON: {exc}"
+    return report, None
 
 
 def check_output(output_dir: Path) -> list[Verdict]:
     """Validate every artifact in output_dir; one verdict each, receipts included."""
-    report_path = output_dir / "build-report.json"
-    try:
-        report = json.loads(report_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        report = None
-    verdicts = [Verdict(output_dir / "SHA256SUMS", [receipts(output_dir, report)])]
-    for path in sorted(output_dir.glob("*.pdf")):
-        verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
-                                       _guard("pdf checks", lambda p=path: pdf_checks(p, report)),
-                                       _guard("typography", lambda p=path: typography(p))]))
-    for path in sorted(output_dir.glob("*.epub")):
-        verdicts.append(Verdict(path, [_guard("epubcheck", lambda p=path: epubcheck(p)),
-                                       _guard("ace", lambda p=path: ace(p))]))
+    parsed, unread = read_report(output_dir)
+    verdicts = [Verdict(output_dir / "SHA256SUMS", [receipts(output_dir, parsed, unread)])]
+    report = parsed if isinstance(parsed, dict) and not report_problems(parsed) else None
+    for path in sorted(output_dir.glob("*.pdf")) + sorted(output_dir.glob("*.epub")):
+        # Only a regular file of bounded size inside the folder reaches a validator: a link
+        # to /dev/zero or a FIFO named *.pdf would make qpdf or Java read forever.
+        data, refused = read_artifact(path, output_dir)
+        if data is None:
+            verdicts.append(Verdict(path, [Finding("file", False, [refused])]))
+        elif path.suffix == ".pdf":
+            verdicts.append(Verdict(path, [
+                _guard("qpdf", lambda p=path: qpdf_check(p)),
+                _guard("pdf checks", lambda p=path, d=data: pdf_checks(p, report, d)),
+                _guard("typography", lambda p=path: typography(p))]))
+        else:
+            verdicts.append(Verdict(path, [_guard("container", lambda d=data: container(d)),
+                                           _guard("epubcheck", lambda p=path: epubcheck(p)),
+                                           _guard("ace", lambda p=path: ace(p))]))
     return verdicts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -32,7 +33,9 @@ class Face:
 
 
 def _config_file(project: Project) -> tuple[Path, str]:
-    if project.fonts_dir and (project.fonts_dir / "fonts.yaml").is_file():
+    # lexists, not is_file: a fonts.yaml that is a FIFO, a directory or a dangling link is
+    # the user's file gone wrong, reported by the guarded reader, not silently skipped.
+    if project.fonts_dir and os.path.lexists(project.fonts_dir / "fonts.yaml"):
         return project.fonts_dir / "fonts.yaml", "fonts/fonts.yaml"
     return builtin_dir("fonts") / "fonts.yaml", "(built-in) fonts/fonts.yaml"
 
@@ -40,7 +43,8 @@ def _config_file(project: Project) -> tuple[Path, str]:
 def resolve(project: Project) -> list[Face]:
     """Read fonts.yaml and find each face's file; raise ContentError if one is missing."""
     path, display = _config_file(project)
-    doc, problems = yamlsafe.read(path, display)
+    user = display == "fonts/fonts.yaml"
+    doc, problems = yamlsafe.read(path, display, project.root if user else None)
     faces: list[Face] = []
     if doc is not None:
         for role in ROLES:
@@ -82,7 +86,12 @@ def _locate(role: str, family: str, file: str | None, base: Path, root: Path) ->
             raise LookupError(f"{role}: font file {file!r} is outside the project")
         if not target.is_file():
             raise LookupError(f"{role}: font file {file!r} not found")
-        return Face(role, family, target, _face_index(target, family))
+        try:
+            return Face(role, family, target, _face_index(target, family))
+        except LookupError:
+            raise
+        except Exception as exc:  # fontTools raises many kinds on a damaged collection
+            raise LookupError(f"{role}: font file {file!r} cannot be read: {exc}") from None
     if shutil.which("fc-match") is None:
         raise LookupError("fontconfig's fc-match is missing: install fontconfig")
     out = subprocess.run(

@@ -6,12 +6,22 @@ import io
 import warnings
 from pathlib import Path, PurePosixPath
 
+from publisher import guard
 from publisher.errors import Problem
 
 MAX_BYTES = 5_000_000
 MAX_PIXELS = 25_000_000  # 5000 × 5000: far beyond print resolution for a portrait
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": "PNG", b"\xff\xd8\xff": "JPEG"}
 _EXTENSIONS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG"}
+# The modes WeasyPrint 70 embeds (images.RasterImage: it converts 1, P and I to RGB and
+# transparency to RGBA itself); any other, such as a 16-bit grayscale PNG (I;16), makes it
+# warn "Unknown image mode" and draw nothing.
+MODES = frozenset({"1", "L", "LA", "P", "RGB", "RGBA", "I", "CMYK"})
+_MODE_NAMES = {"I;16": "16-bit grayscale", "I;16B": "16-bit grayscale",
+               "I;16L": "16-bit grayscale", "I;16N": "16-bit grayscale",
+               "F": "32-bit floating-point", "PA": "palette with alpha", "YCbCr": "YCbCr",
+               "LAB": "Lab", "HSV": "HSV", "RGBX": "RGBX", "RGBa": "premultiplied RGBA",
+               "La": "premultiplied LA"}
 
 
 def check_portrait(root: Path, src: str, path: str, line: int) -> tuple[Path | None, list[Problem]]:
@@ -33,18 +43,15 @@ def check_portrait(root: Path, src: str, path: str, line: int) -> tuple[Path | N
         return refuse("cannot be resolved (a symlink loop?)")
     if not target.is_relative_to(root.resolve()):
         return refuse("points outside the project")
-    if not target.is_file():
-        return refuse("not found (or not a regular file)")
-    size = target.stat().st_size
-    if size > MAX_BYTES:
-        return refuse(f"is {size:,} bytes; the limit is {MAX_BYTES:,}")
-    data = target.read_bytes()[: MAX_BYTES + 1]
+    data, problems = guard.read_bytes(target, src, inside=root, limit=MAX_BYTES)
+    if data is None:
+        return refuse(problems[0].message.replace("file is", "is", 1))
     kind = next((k for sig, k in _SIGNATURES.items() if data.startswith(sig)), None)
     if kind is None:
         return refuse("is not a PNG or JPEG image (its first bytes say otherwise)")
     if kind != expected:
         return refuse(f"is named as {expected} but holds {kind} data")
-    width, height, problem = _inspect(data, kind)
+    width, height, problem = _inspect(data, kind, src)
     if problem:
         return refuse(problem)
     if width * height > MAX_PIXELS:
@@ -52,7 +59,7 @@ def check_portrait(root: Path, src: str, path: str, line: int) -> tuple[Path | N
     return target, []
 
 
-def _inspect(data: bytes, kind: str) -> tuple[int, int, str | None]:
+def _inspect(data: bytes, kind: str, src: str) -> tuple[int, int, str | None]:
     """Size from the header, then a full decode: what WeasyPrint would choke on fails here."""
     from PIL import Image
 
@@ -66,6 +73,11 @@ def _inspect(data: bytes, kind: str) -> tuple[int, int, str | None]:
                 if width * height > MAX_PIXELS:
                     return width, height, None  # reported by the caller, without decoding
                 image.load()
+                if image.mode not in MODES:
+                    return 0, 0, (f"is a {_MODE_NAMES.get(image.mode, image.mode)} image "
+                                  f"(Pillow mode {image.mode}), which the PDF cannot embed; "
+                                  "save it as 8-bit RGB or grayscale (ImageMagick: "
+                                  f"convert {PurePosixPath(src).name} -depth 8 OUT.png)")
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         return 0, 0, f"claims more than {MAX_PIXELS:,} pixels"
     except Exception as exc:  # Pillow raises OSError, SyntaxError, zlib.error, struct.error…

@@ -97,7 +97,11 @@ def render(project: Project, template: str, **extra: Any) -> str:
     """Render one layout with the book's context."""
     env = environment(project)
     try:
-        return env.get_template(template).render(context(project, **extra))
+        text = env.get_template(template).render(context(project, **extra))
+        if not text.strip() and template.endswith((".html.j2", ".xhtml.j2")):
+            raise jinja2.TemplateError("the layout rendered nothing: a document needs at "
+                                       "least one element")
+        return text
     except jinja2.TemplateSyntaxError as exc:
         from publisher.errors import BuildError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import re
 import shutil
@@ -14,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from publisher import __version__, cache
+from publisher import __version__, cache, guard
 from publisher.model import Project
 
 REPORT_FORMAT = 1  # bump when a key changes meaning
@@ -31,21 +32,79 @@ def sha256sums(files: dict[Path, bytes]) -> bytes:
     return "".join(lines).encode()
 
 
+MAX_ARTIFACT = 1_000_000_000  # bytes: a book's PDF is tens of MB; more is not an artifact
+MAX_RECEIPT = 1_000_000  # SHA256SUMS and build-report.json are a few kB
+ARTIFACTS = ("*.pdf", "*.epub", "build-report.json")  # what SHA256SUMS must list
+_SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\\x00]+)")
+
+
+def read_artifact(path: Path, output_dir: Path,
+                  limit: int = MAX_ARTIFACT) -> tuple[bytes | None, str | None]:
+    """An output file's bytes, or why it may not be read: only regular files whose real path
+    lies in the output folder, and only up to `limit` bytes (a link to /dev/zero is refused)."""
+    data, problems = guard.read_bytes(path, path.name, inside=output_dir, limit=limit)
+    return data, (f"{path.name}: {problems[0].message}" if problems else None)
+
+
 def verify_sums(output_dir: Path) -> list[str]:
-    """Problems with output_dir/SHA256SUMS: a missing file or a hash that does not match."""
+    """Problems with output_dir/SHA256SUMS: unreadable, empty, a malformed line, a missing
+    file, a hash that does not match, or an artifact in the folder that it does not list."""
     sums = output_dir / "SHA256SUMS"
-    if not sums.is_file():
+    if not os.path.lexists(sums):
         return [f"{sums}: missing"]
+    data, problem = read_artifact(sums, output_dir, MAX_RECEIPT)
+    if data is None:
+        return [str(output_dir / problem)]
+    text, problems = guard.decode(data, str(sums))
+    if text is None:
+        return [str(problems[0])]
+    listed: dict[str, int] = {}
+    found = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _SUMS_LINE.fullmatch(line)
+        name = match.group(2) if match else ""
+        if not match or name in (".", ".."):
+            found.append(f"{sums}:{number}: not a 'HASH  NAME' line (a SHA-256 and a file name)")
+        elif name in listed:
+            found.append(f"{sums}:{number}: {name} is listed twice (first on line {listed[name]})")
+        else:
+            listed[name] = number
+            target, problem = read_artifact(output_dir / name, output_dir)
+            if target is None:
+                found.append(f"{sums}:{number}: {problem}")
+            elif sha256(target) != match.group(1):
+                found.append(f"{sums}:{number}: {name} does not match its checksum")
+    if not listed and not found:
+        found.append(f"{sums}: lists no file")
+    present = sorted({p.name for pattern in ARTIFACTS for p in output_dir.glob(pattern)})
+    found += [f"{sums}: {name} is in the folder but not listed" for name in present
+              if name not in listed]
+    return found
+
+
+def report_problems(report: object) -> list[str]:
+    """What is wrong with the shape of a parsed build-report.json (empty when usable)."""
+    if not isinstance(report, dict):
+        return [f"build-report.json: expected an object, got {type(report).__name__}"]
     problems = []
-    for number, line in enumerate(sums.read_text(encoding="utf-8").splitlines(), 1):
-        digest, _, name = line.partition("  ")
-        target = output_dir / name
-        if not name or len(digest) != 64:
-            problems.append(f"{sums}:{number}: not a 'HASH  NAME' line")
-        elif not target.is_file():
-            problems.append(f"{sums}:{number}: {name} is missing")
-        elif sha256(target.read_bytes()) != digest:
-            problems.append(f"{sums}:{number}: {name} does not match its checksum")
+    artifacts = report.get("artifacts")
+    if not isinstance(artifacts, dict) or not artifacts:
+        problems.append("build-report.json: 'artifacts' must be an object naming each artifact")
+        artifacts = {}
+    for fmt, entry in artifacts.items():
+        fields = entry if isinstance(entry, dict) else {}
+        file, digest = fields.get("file"), fields.get("sha256")
+        if not (isinstance(file, str) and _SUMS_LINE.fullmatch(f"{'0' * 64}  {file}")
+                and file not in (".", "..")):
+            problems.append(f"build-report.json: artifacts.{fmt}.file must be a file name")
+        if not (isinstance(digest, str) and re.fullmatch(r"[0-9a-f]{64}", digest)):
+            problems.append(f"build-report.json: artifacts.{fmt}.sha256 must be a SHA-256")
+        pages = fields.get("pages")
+        if pages is not None and (not isinstance(pages, int) or isinstance(pages, bool)):
+            problems.append(f"build-report.json: artifacts.{fmt}.pages must be a number")
+    book = report.get("book")
+    if not isinstance(book, dict) or not isinstance(book.get("date"), str):
+        problems.append("build-report.json: 'book' must be an object with a 'date'")
     return problems
 
 

@@ -48,6 +48,12 @@ class ConfinedLoader(jinja2.FileSystemLoader):
                 source = real.read_bytes().decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise LayoutRefused(f"{candidate}: not valid UTF-8 (byte {exc.start})") from None
+            if not source.strip():
+                # An empty override would typeset a part with no pages, which no PDF reader
+                # can open: say so here, naming the file, rather than fail in the merge.
+                raise LayoutRefused(f"{candidate}: the layout is empty; delete it to use the "
+                                    f"built-in {template}, or start it with "
+                                    f"{{% extends 'builtin/{template}' %}}")
             return source, str(candidate), _uptodate(real, stat.st_mtime)
         raise jinja2.TemplateNotFound(template)
 
