@@ -11,16 +11,18 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from publisher import __version__, builtin_dir
+from publisher import __version__, builtin_dir, guard
 
 STAMP_NAME = ".publisher-stamp.json"
 # Bump when the stamp's or the byte cache's layout changes: old entries then never match.
 FORMAT = 1
+MAX_INPUT = 500_000_000  # bytes of one input file hashed: a CJK font collection is ~100 MB
 _PACKAGE = Path(__file__).resolve().parent
 _LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "jinja2", "lxml", "pyyaml")
 
 
-def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...]) -> None:
+def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...],
+               inside: Path | None = None) -> None:
     """Feed every file under `folder` (name and bytes, in a fixed order) into `digest`."""
     if not folder.is_dir():
         digest.update(f"{label}: absent\n".encode())
@@ -29,10 +31,10 @@ def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...])
         if any(path.is_relative_to(e) for e in exclude) or "__pycache__" in path.parts:
             continue
         rel = path.relative_to(folder).as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as exc:  # unreadable now: the build will say so; never call it fresh
-            data = f"unreadable {exc} {os.urandom(8).hex()}".encode()
+        # Through the guarded reader: a link out of the project is not read even to hash it.
+        data, problems = guard.read_bytes(path, rel, inside=inside or folder, limit=MAX_INPUT)
+        if data is None:  # unreadable or refused: the build will say so; never call it fresh
+            data = f"unreadable {problems[0]} {os.urandom(8).hex()}".encode()
         digest.update(f"{label}/{rel}\0{len(data)}\0".encode())
         digest.update(data)
 
@@ -71,7 +73,7 @@ def inputs_digest(project_root: Path, options: Mapping[str, Any] | None = None,
     skip = tuple(Path(e).resolve() for e in exclude)
     digest = hashlib.sha256(f"inputs format {FORMAT}\n".encode())
     for name in ("content", "layouts", "fonts"):
-        _hash_tree(digest, f"project/{name}", root / name, skip)
+        _hash_tree(digest, f"project/{name}", root / name, skip, root)
     for name in ("layouts", "fonts"):
         folder = builtin_dir(name).resolve()
         if folder != (root / name).resolve():  # the repository is its own first book

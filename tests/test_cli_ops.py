@@ -74,7 +74,7 @@ def test_check_passes_a_fresh_build(built):
     assert lines[0] == "PASS SHA256SUMS (checksums)"
     assert lines[1] == "PASS x.pdf (qpdf, pdf checks, typography)"
     assert any(line.startswith("  typography: 100.0% of") for line in lines)
-    assert "PASS x.epub (epubcheck, ace)" in lines
+    assert "PASS x.epub (container, epubcheck, ace)" in lines
 
 
 def test_check_fails_a_damaged_output(built, tmp_path):
@@ -95,7 +95,7 @@ def test_check_fails_a_damaged_output(built, tmp_path):
     assert lines[0] == "FAIL SHA256SUMS (checksums)"
     assert "x.pdf does not match its checksum" in result.stdout
     assert any(line.startswith("FAIL x.pdf (qpdf, pdf checks, typography)") for line in lines)
-    assert any(line.startswith("FAIL x.epub (epubcheck") for line in lines)
+    assert any(line.startswith("FAIL x.epub (container, epubcheck") for line in lines)
     assert result.stderr == "3 of 3 artifacts failed\n"
 
 
