@@ -39,8 +39,9 @@ FIRST_DATE, LAST_DATE = dt.date(1980, 1, 1), dt.date(2099, 12, 31)
 MAX_SLUG = 100  # bytes: `SLUG.epub` and its temporary sibling stay far below 255-byte names
 # Counts that keep a build's time bounded; the first book has 21 interviews of 10 pairs.
 MAX_QUESTIONS = 100
-MAX_INTERVIEWS = 500
-MAX_PAIRS = 300
+MAX_INTERVIEWS = 300
+MAX_PAIRS = 200
+MAX_LIST = 200  # any other list: paragraphs of an answer, notes, editors
 
 
 class Reader:
@@ -361,7 +362,7 @@ def load_project(root: Path) -> Project:
     problems += found
     book = None
     if doc:
-        found = _too_many(doc, "questions", MAX_QUESTIONS)
+        found = _too_many(doc, {"questions": MAX_QUESTIONS})
         if not found:
             book, found = read_book(doc)
         problems += found
@@ -378,7 +379,7 @@ def load_project(root: Path) -> Project:
         doc, found = yamlsafe.read(file, _rel(file, root), root)
         problems += found
         if doc:
-            found = _too_many(doc, "qa", MAX_PAIRS)
+            found = _too_many(doc, {"qa": MAX_PAIRS})
             if not found:
                 interview, found = read_interview(doc, root)
                 interviews += [interview] if interview else []
@@ -402,15 +403,24 @@ def yaml_files(folder: Path) -> list[Path]:
         return []
 
 
-def _too_many(doc: yamlsafe.Document, key: str, limit: int) -> list[Problem]:
-    """A problem when the list under `key` is longer than `limit` (bounds the build's work)."""
-    if not isinstance(doc.root, yaml.MappingNode):
-        return []
-    for name, value in doc.root.value:
-        if name.value == key and isinstance(value, yaml.SequenceNode) and len(value.value) > limit:
-            return [Problem(doc.path, name.start_mark.line + 1,
-                            f"{key}: {len(value.value):,} entries; the limit is {limit:,}")]
-    return []
+def _too_many(doc: yamlsafe.Document, limits: dict[str, int]) -> list[Problem]:
+    """A problem for each list longer than its limit (`limits` by key, else MAX_LIST): read
+    before the schema, so 10,000 entries cost nothing and a build's work stays bounded."""
+    problems = []
+    # (key, line of the key or item, node); yamlsafe has bounded the tree's size and depth.
+    stack: list[tuple[str, int, yaml.Node]] = [("", 1, doc.root)]
+    while stack:
+        key, line, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack += [(k.value, k.start_mark.line + 1, v) for k, v in node.value
+                      if isinstance(k, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            limit = limits.get(key, MAX_LIST)
+            if len(node.value) > limit:
+                problems.append(Problem(doc.path, line, f"{key or 'list'}: "
+                                        f"{len(node.value):,} entries; the limit is {limit:,}"))
+            stack += [(key, item.start_mark.line + 1, item) for item in node.value]
+    return problems
 
 
 def _check_unique(interviews: list[Interview]) -> list[Problem]:

@@ -253,7 +253,9 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "interview-slug-300": (edit(INTERVIEW, "slug: chengdu", "slug: " + "b" * 300), 3,
                            f"{INTERVIEW}:2: slug of 300 characters"),
     "interview-10000-pairs": (lambda root: (root / INTERVIEW).open("a").write(pairs(10_000)),
-                              3, f"{INTERVIEW}:8: qa: 10,001 entries; the limit is 300"),
+                              3, f"{INTERVIEW}:8: qa: 10,001 entries; the limit is 200"),
+    "interview-10000-paragraphs": (edit(INTERVIEW, "      - 第二段回答。", "\n".join(
+        ["      - 段。"] * 10_000)), 3, f"{INTERVIEW}:10: answer: 10,001 entries; the limit is 200"),
     "interview-is-a-list": (write(INTERVIEW, "- 1\n- 2\n"), 3, "interview: expected a mapping"),
     "interview-gbk": (gbk(INTERVIEW), 3, "iconv -f GBK"),
     "interview-fifo": (replace("content/interviews/02-fifo.yaml", fifo), 3, "named pipe"),
@@ -266,7 +268,9 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "interview-outside": (replace("content/interviews/02-out.yaml", outside), 3,
                           "02-out.yaml: resolves to"),
     "interviews-none": (lambda root: (root / INTERVIEW).unlink(), 3, "no interview files"),
-    "interviews-too-many": (interviews(501), 3, "501 interview files; the limit is 500"),
+    "interviews-too-many": (interviews(301), 3, "301 interview files; the limit is 300"),
+    "interview-10000-notes": (lambda root: (root / INTERVIEW).open("a").write(
+        "notes:\n" + "  - 注。\n" * 10_000), 3, f"{INTERVIEW}:13: notes: 10,000 entries"),
     # portraits: modes WeasyPrint cannot embed are refused at load, with the line
     "portrait-16-bit-gray": (portrait("I;16"), 3,
                              f"{INTERVIEW}:9: portrait 'images/p.png' is a 16-bit grayscale"),
@@ -280,6 +284,8 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "fonts-yaml-gbk": (write("fonts/fonts.yaml", "body:\n  family: 宋体\n".encode("gbk")), 3,
                        "fonts/fonts.yaml:2:11: not valid UTF-8"),
 }
+FIX_CASES = {"book-is-a-list", "book-fifo", "interview-gbk", "interview-outside",
+             "page-margins-200mm", "interview-order-abc", "interview-10000-pairs"}
 LINT_ONLY: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "allowlist-fifo": (replace("content/lint-allow.yaml", fifo), 3,
                        "content/lint-allow.yaml: is a named pipe"),
@@ -321,7 +327,10 @@ def test_build_and_lint_refuse_cleanly(name: str, tmp_path: Path) -> None:
     out.mkdir()
     (out / "hostile.pdf").write_bytes(b"%PDF-previous build\n")
     before, project_before = snapshot(out), snapshot(root)
-    for args in (["build", root, "-o", out], ["lint", root], ["lint", "--fix", root]):
+    commands = [["build", root, "-o", out], ["lint", root]]
+    if name in FIX_CASES:  # --fix must refuse before writing: one case of each kind
+        commands.append(["lint", "--fix", root])
+    for args in commands:
         result = cli(*args)
         text = result.stdout + result.stderr
         if name.startswith("fonts-") and args[0] == "lint":
