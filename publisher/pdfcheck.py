@@ -7,10 +7,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NO_START = set("，。、；：？！）》」』”’…·～—")
-NO_END = set("（《「『“‘")
+from publisher.chars import HAN_RANGES, NO_END, NO_START
+
 INVISIBLE = set("\u2060\u200b\u00ad")
-ASCII_IN_CJK = re.compile(r"(?<=[\u3400-\u9fff])[,:;?!()](?=[\u3400-\u9fff])")
+ASCII_IN_CJK = re.compile(f"(?<=[{HAN_RANGES}])[,:;?!()](?=[{HAN_RANGES}])")
 TOLERANCE = 1.0  # points: a line "ends at the right edge" within this
 
 
