@@ -165,6 +165,19 @@ def test_pdf_index_has_a_dash_where_a_question_was_not_asked(held_out) -> None:
         assert re.search(rf"{region}(?: \d+){{2}} — \d+", text), region
 
 
+def test_rare_characters_in_names_are_set_in_both_outputs(held_out) -> None:
+    interviews, _, out = held_out
+    [pdf], [epub] = out.glob("*.pdf"), out.glob("*.epub")
+    with pdfplumber.open(pdf) as document:
+        text = "".join(page.extract_text() or "" for page in document.pages)
+    with zipfile.ZipFile(epub) as book:
+        chapters = "".join(book.read(f"OEBPS/{slug}.xhtml").decode()
+                           for _, slug, _, _ in interviews)
+    for _, _, name, _ in interviews:
+        # The fonts cover them (the build checks every character), and the text layer has them.
+        assert name in text.replace(" ", "") and name in chapters.replace("\u2060", ""), name
+
+
 def test_the_book_passes_publisher_check(held_out) -> None:
     _, _, out = held_out
     ensure_ace()  # check must run Ace, not skip it
