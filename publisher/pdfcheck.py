@@ -248,14 +248,17 @@ def _check_index(lines: list[Line], report: Report) -> list[str]:
     later = [page for _, page, _ in report.outline if page > starts[0]]
     end = min(later) if later else max(line.page for line in lines) + 1
     rows = 0
+    cells = set()  # how many cells (pages or dashes) each row has: one per indexed question
     errors = []
     for line in lines:
         if not starts[0] <= line.page < end:
             continue
-        match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))+)", line.text)
+        # A row is a region, then a page or a dash per question (none if no question is asked).
+        match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))*)", line.text)
         if not match or match.group(1) not in report.child_pages:
             continue
         rows += 1
+        cells.add(len(match.group(2).split()))
         expected = report.child_pages[match.group(1)]
         given = [int(n) for n in re.findall(r"\d+", match.group(2))]
         # An interview's own questions are bookmarked but not indexed, and a skipped standard
@@ -263,6 +266,9 @@ def _check_index(lines: list[Line], report: Report) -> list[str]:
         if not _subsequence(given, expected):
             errors.append(f"index gives pages {given} for {match.group(1)}; its answers are on "
                           f"{expected}")
+    if len(cells) > 1:
+        errors.append(f"the by-question index's rows have {sorted(cells)} cells: one per "
+                      f"question expected in every row")
     cities = [title for title, _, kids in report.outline if kids]
     if rows < len(cities):
         errors.append(f"the by-question index lists {rows} of {len(cities)} regions")
