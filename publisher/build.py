@@ -250,6 +250,8 @@ def build(
                 log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
                             "and the EPUB are stamped with the first",
                             result.source_date.date(), project.book.path, project.book.date)
+        with progress.stage("lint", result):
+            _lint_summary(project)
         with progress.stage("fonts", result):
             result.fonts = fonts.check(project)
         # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
@@ -292,6 +294,18 @@ def build(
     result.sums = output_dir / SUMS_NAME
     progress.summary(result)
     return result
+
+
+def _lint_summary(project: Project) -> None:
+    """Warn in one line when the content has lint errors, so --strict refuses to publish it."""
+    from publisher.lint import lint_project
+    from publisher.lint.finding import ERROR
+
+    # Without the glyph rule: the fonts stage checks the glyphs itself.
+    errors = sum(f.severity == ERROR for f in lint_project(project.root, glyphs=False))
+    if errors:
+        log.warning("content has %d lint error%s (publisher lint for details)",
+                    errors, "" if errors == 1 else "s")
 
 
 def _up_to_date(output_dir: Path, summary: dict[str, Any], edition: str,

@@ -21,10 +21,34 @@ HAN_RANGES = (
 HAN = re.compile(f"[{HAN_RANGES}]")
 HAN_RUN = re.compile(f"[{HAN_RANGES}]+")
 
+# What else is set as a letter on the ideographic square: radicals, the iteration marks
+# 々〻, Hangzhou numerals and kana. Typography treats these like Han beside Latin letters.
+KANA_RANGES = "\u3040-\u30ff\u31f0-\u31ff"
+SQUARE_RANGES = f"{HAN_RANGES}\u2e80-\u2fdf\u3005\u3021-\u3029\u3038-\u303b{KANA_RANGES}"
+SQUARE = re.compile(f"[{SQUARE_RANGES}]")
+
+# Letters and digits of the alphabetic scripts (Latin, Greek, Cyrillic) set among Chinese.
+LATIN_RANGES = "0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff"
+LATIN = re.compile(f"[{LATIN_RANGES}]")
+
 # Full-width punctuation of Chinese running text, and the marks set full-width beside it.
 CJK_PUNCT_RANGES = "\u3000-\u3006\u3008-\u303f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-WIDE_MARKS = "“”‘’—…·"
+WIDE_MARKS = "“”‘’—―…·"
 CJK = re.compile(f"[{HAN_RANGES}{CJK_PUNCT_RANGES}{WIDE_MARKS}]")
+
+# Everything set on the full-width grid, so stretched by CJK justification: the square
+# letters, CJK symbols and punctuation, bopomofo, Hangul, enclosed and compatibility forms,
+# vertical and small forms, full-width ASCII and signs.
+FULLWIDTH_MARK_RANGES = "\u3000-\u303f\uff01-\uff60"
+WIDE_RANGES = (
+    f"{SQUARE_RANGES}{FULLWIDTH_MARK_RANGES}"
+    "\u1100-\u11ff\u3100-\u312f\u3130-\u318f\u3200-\u33ff\uac00-\ud7af"
+    "\ufe10-\ufe1f\ufe30-\ufe4f\uffe0-\uffe6"
+)
+
+# Line breaking (clreq 禁则): marks that must not start a line, and marks that must not end one.
+NO_START = frozenset("，。、；：？！）》」』】〕〉〗”’…·～—―%‰℃,.;:?!)]}")
+NO_END = frozenset("（《「『【〔〈〖“‘([{")
 
 # A personal name: 2–6 Han characters (any extension), a transcribed name with a middle dot
 # (阿依古丽·买买提), or a Latin name.
@@ -35,6 +59,16 @@ PERSON_NAME = re.compile(
 def is_han(char: str) -> bool:
     """Whether `char` is one Han ideograph (any CJK extension, compatibility forms, 〇)."""
     return len(char) == 1 and HAN.match(char) is not None
+
+
+def is_square(char: str) -> bool:
+    """Whether `char` is a letter of the ideographic square: Han, kana, radicals, 々."""
+    return len(char) == 1 and SQUARE.match(char) is not None
+
+
+def is_latin(char: str) -> bool:
+    """Whether `char` is a Latin, Greek or Cyrillic letter or an ASCII digit."""
+    return len(char) == 1 and LATIN.match(char) is not None
 
 
 def is_cjk(char: str) -> bool:

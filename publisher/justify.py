@@ -10,22 +10,18 @@ from weasyprint.layout import inline
 from weasyprint.text import line_break
 from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
+from publisher.chars import FULLWIDTH_MARK_RANGES, WIDE_MARKS, WIDE_RANGES
+
 SUPPORTED = ("70.",)
 
-# Characters that take part in CJK justification: Han, kana, Hangul, CJK and full-width
-# punctuation. A line is only treated as CJK when it holds at least one of these.
-_CJK_CORE = (
-    "\u1100-\u11ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3130-\u318f"
-    "\u31f0-\u31ff\u3200-\u33ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-    "\ufe10-\ufe1f\ufe30-\ufe4f\uff01-\uff60\uffe0-\uffe6\U00020000-\U0003ffff"
-)
+# Characters that take part in CJK justification: everything on the full-width grid (see
+# publisher.chars). A line is only treated as CJK when it holds at least one of these.
+_CJK_CORE_RE = re.compile(f"[{WIDE_RANGES}]")
 # Quotes, dashes, ellipsis and middle dot are full-width next to Chinese text.
-_CJK_PUNCT = "\u00b7\u2014\u2015\u2018\u2019\u201c\u201d\u2026"
-_CJK = re.compile(f"[{_CJK_CORE}{_CJK_PUNCT}]")
-_CJK_CORE_RE = re.compile(f"[{_CJK_CORE}]")
+_CJK = re.compile(f"[{WIDE_RANGES}{WIDE_MARKS}]")
 # Ideographs never ligate; only runs of marks (Noto's —— is one glyph) need shaping to
 # find the glyph clusters.
-_MARK_RUN = re.compile(f"[{_CJK_PUNCT}\u3000-\u303f\uff01-\uff60]{{2}}")
+_MARK_RUN = re.compile(f"[{WIDE_MARKS}{FULLWIDTH_MARK_RANGES}]{{2}}")
 # Neither visible nor stretched: spaces are WeasyPrint's own business, the rest have no width.
 _INVISIBLE = frozenset(" \u00a0\t\n\u200b\u200c\u200d\u2060\ufeff\u00ad")
 

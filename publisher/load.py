@@ -336,14 +336,19 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
 
 
 def match_questions(book: Book, interview: Interview) -> Interview:
-    """Tag each pair with the standard question it asks, by position and wording."""
+    """Tag each pair with the standard question it asks, found by wording wherever it is.
+
+    Interviewers skip questions and ask their own, so position says nothing: a pair gets the
+    first standard question, not yet asked in this interview, whose wording it has.
+    """
+    taken: set[str] = set()
     tagged = []
-    for index, pair in enumerate(interview.qa):
-        qid = None
-        if index < len(book.questions) and book.questions[index].asked_by(pair.question,
-                                                                          interview.region):
-            qid = book.questions[index].id
-        tagged.append(QA(pair.question, pair.answer, pair.line, qid))
+    for pair in interview.qa:
+        found = next((q for q in book.questions
+                      if q.id not in taken and q.asked_by(pair.question, interview.region)), None)
+        if found is not None:
+            taken.add(found.id)
+        tagged.append(QA(pair.question, pair.answer, pair.line, found and found.id))
     return Interview(**{**interview.__dict__, "qa": tuple(tagged)})
 
 

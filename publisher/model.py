@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publisher.chars import HAN_RANGES
+
 PLACE = "{place}"
 
 
@@ -164,7 +166,7 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.translate(_SQUASH))
 
 
-_AUTONOMOUS = re.compile(r"^([\u4e00-\u9fff]{2,}?)(?:[\u4e00-\u9fff]{1,3}族)+自治(州|县|区|旗)$")
+_AUTONOMOUS = re.compile(f"^([{HAN_RANGES}]{{2,}}?)(?:[{HAN_RANGES}]{{1,3}}族)+自治(州|县|区|旗)$")
 _ADMIN_SUFFIX = re.compile(
     r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|市|州|县|区|省|盟|旗)$"
 )

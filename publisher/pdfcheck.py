@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-NO_START = set("，。、；：？！）》」』”’…·～—")
-NO_END = set("（《「『“‘")
+from publisher.chars import HAN_RANGES, NO_END, NO_START
+
 INVISIBLE = set("\u2060\u200b\u00ad")
-ASCII_IN_CJK = re.compile(r"(?<=[\u3400-\u9fff])[,:;?!()](?=[\u3400-\u9fff])")
+ASCII_IN_CJK = re.compile(f"(?<=[{HAN_RANGES}])[,:;?!()](?=[{HAN_RANGES}])")
 TOLERANCE = 1.0  # points: a line "ends at the right edge" within this
 
 
@@ -22,6 +23,17 @@ class Line:
     x1: float
     text: str
     body: bool  # set in the body face at the body size
+    bottom: float = 0.0
+
+
+@dataclass(frozen=True)
+class Float:
+    """An image placed on a page (a portrait floated into the text column, a figure)."""
+
+    page: int
+    x0: float
+    top: float
+    bottom: float
 
 
 @dataclass
@@ -73,15 +85,19 @@ def _outline(path: Path) -> tuple[list[tuple[str, int, list[str]]], dict[str, li
     return entries, pages
 
 
-def _lines(path: Path) -> list[Line]:
+def _lines(path: Path) -> tuple[list[Line], list[Float]]:
+    """The text lines of every page, and where images are placed."""
     import pdfplumber
 
     lines: list[Line] = []
+    floats: list[Float] = []
     with pdfplumber.open(str(path)) as pdf:
         chars_all = [c for page in pdf.pages for c in page.chars]
         sizes = Counter(round(c["size"], 1) for c in chars_all if "Serif" in c["fontname"])
         body_size = sizes.most_common(1)[0][0] if sizes else 0
         for number, page in enumerate(pdf.pages, 1):
+            floats += [Float(number, image["x0"], image["top"], image["bottom"])
+                       for image in page.images]
             rows: dict[float, list[dict]] = {}
             for char in page.chars:
                 if char["text"] in INVISIBLE or not char["text"].strip():
@@ -93,8 +109,9 @@ def _lines(path: Path) -> list[Line]:
                 serif = sum(1 for c in chars if "Serif" in c["fontname"]
                             and round(c["size"], 1) == body_size)
                 lines.append(Line(number, top, chars[0]["x0"], chars[-1]["x1"],
-                                  _join(chars), serif * 2 > len(chars)))
-    return lines
+                                  _join(chars), serif * 2 > len(chars),
+                                  max(c["bottom"] for c in chars)))
+    return lines, floats
 
 
 def _join(chars: list[dict]) -> str:
@@ -111,7 +128,7 @@ def analyse(path: Path) -> Report:
     """Measure justification, line-breaking rules and the TOC of a built book."""
     outline, child_pages = _outline(path)
     report = Report(outline=outline, child_pages=child_pages)
-    lines = _lines(path)
+    lines, floats = _lines(path)
     chapters = [e for e in report.outline if e[2]]
     if chapters:
         first = chapters[0][1]
@@ -120,11 +137,14 @@ def analyse(path: Path) -> Report:
         body = [line for line in lines if first <= line.page <= last]
     else:
         body = lines
-    # The measure's right edge: where most body lines end (a few may overhang it).
-    right = {parity: _mode([ln.x1 for ln in body if ln.body and ln.page % 2 == parity])
+    # The measure's right edge: where most body lines not beside a float end (a few may
+    # overhang it).
+    full = [ln for ln in body if ln.body and not any(_beside(ln, f, 0) for f in floats)]
+    right = {parity: _mode([ln.x1 for ln in full if ln.page % 2 == parity])
              for parity in (0, 1)}
     left = {parity: min((ln.x0 for ln in body if ln.body and ln.page % 2 == parity), default=0)
             for parity in (0, 1)}
+    measured = []  # non-final body lines: each should reach the edge of its space
     for index, line in enumerate(body):
         if line.text[0] in NO_START:
             report.bad_starts.append(f"p. {line.page}: {line.text[:12]}")
@@ -138,14 +158,45 @@ def analyse(path: Path) -> Report:
         size = (line.x1 - line.x0) / max(len(line.text), 1)
         if following.x0 - left[following.page % 2] > size:  # indented: a new paragraph
             continue
+        measured.append(line)
+    edges = _float_edges(measured, floats)
+    for line in measured:
         report.body_lines += 1
-        if abs(right[line.page % 2] - line.x1) <= TOLERANCE:
+        ends = [right[line.page % 2], *edges(line)]
+        if any(abs(end - line.x1) <= TOLERANCE for end in ends):
             report.flush_lines += 1
         else:
-            report.ragged.append(f"p. {line.page}: {line.text[-12:]} "
-                                 f"({right[line.page % 2] - line.x1:.1f} pt short)")
+            short = min((end - line.x1 for end in ends if end > line.x1), default=0.0)
+            report.ragged.append(f"p. {line.page}: {line.text[-12:]} ({short:.1f} pt short)")
     report.toc_errors = _check_toc(lines, report.outline) + _check_index(lines, report)
     return report
+
+
+def _float_edges(lines: list[Line], floats: list[Float]) -> Callable[[Line], list[float]]:
+    """Where the space beside a float ends, for the lines that may be set beside one.
+
+    A line beside an image floated right ends at the image's left edge less its margin.
+    The margin is read from the lines themselves: the offset from the image at which most
+    lines wholly beside an image end (one CSS rule sets it for every float of a book), so a
+    ragged line beside a float is still short of that edge.
+    """
+    if not floats:
+        return lambda line: []
+    pitch = _mode([b.top - a.top for a, b in zip(lines, lines[1:], strict=False)
+                   if a.page == b.page and b.top > a.top]) or 20.0
+
+    offset = _mode([line.x1 - image.x0 for line in lines for image in floats
+                    if _beside(line, image, 0)])
+    # A line box is taller than its glyphs, and the float's margin reaches below the image:
+    # lines up to a line's pitch above and two below may also be set beside it.
+    return lambda line: [image.x0 + offset for image in floats
+                         if _beside(line, image, 2 * pitch)]
+
+
+def _beside(line: Line, image: Float, reach: float) -> bool:
+    """Whether `line` ends left of `image` with its glyphs within `reach` of it vertically."""
+    return (line.page == image.page and line.x1 <= image.x0 + TOLERANCE
+            and line.bottom > image.top - reach and line.top < image.bottom + reach)
 
 
 def _mode(values: list[float]) -> float:
@@ -183,6 +234,12 @@ def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> 
     return errors
 
 
+def _subsequence(items: list[int], sequence: list[int]) -> bool:
+    """Whether `items` occur in `sequence` in the same order (not necessarily adjacent)."""
+    rest = iter(sequence)
+    return all(item in rest for item in items)
+
+
 def _check_index(lines: list[Line], report: Report) -> list[str]:
     """Each row of the by-question index must give the pages where that city's answers are."""
     starts = [page for title, page, _ in report.outline if title == "按问题索引"]
@@ -191,19 +248,27 @@ def _check_index(lines: list[Line], report: Report) -> list[str]:
     later = [page for _, page, _ in report.outline if page > starts[0]]
     end = min(later) if later else max(line.page for line in lines) + 1
     rows = 0
+    cells = set()  # how many cells (pages or dashes) each row has: one per indexed question
     errors = []
     for line in lines:
         if not starts[0] <= line.page < end:
             continue
-        match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))+)", line.text)
+        # A row is a region, then a page or a dash per question (none if no question is asked).
+        match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))*)", line.text)
         if not match or match.group(1) not in report.child_pages:
             continue
         rows += 1
+        cells.add(len(match.group(2).split()))
         expected = report.child_pages[match.group(1)]
         given = [int(n) for n in re.findall(r"\d+", match.group(2))]
-        if given != expected:
+        # An interview's own questions are bookmarked but not indexed, and a skipped standard
+        # question is a dash: the row's pages are some of its questions' pages, in order.
+        if not _subsequence(given, expected):
             errors.append(f"index gives pages {given} for {match.group(1)}; its answers are on "
                           f"{expected}")
+    if len(cells) > 1:
+        errors.append(f"the by-question index's rows have {sorted(cells)} cells: one per "
+                      f"question expected in every row")
     cities = [title for title, _, kids in report.outline if kids]
     if rows < len(cities):
         errors.append(f"the by-question index lists {rows} of {len(cities)} regions")

@@ -74,15 +74,19 @@ _CONTEXTS: dict[int, tuple[Project, dict[str, Any]]] = {}
 def _base_context(project: Project) -> dict[str, Any]:
     """The book, its interviews and the by-question index.
 
-    `question_index` lists, per standard question, the (interview, pair number) answering it;
-    `index_rows` gives, per interview, the pair number answering each question (or None).
+    `question_index` lists, per standard question that at least one interview asks, the
+    (interview, pair number) answering it; `index_rows` gives, per interview, the pair number
+    answering each of those questions, or None where the interview skipped it. An
+    interview's own questions are in its chapter, not in the index.
     """
     book = project.book
-    position = {q.id: k for k, q in enumerate(book.questions)}
-    index: list[tuple[Any, list[tuple[Any, int]]]] = [(q, []) for q in book.questions]
+    asked = {pair.question_id for interview in project.interviews for pair in interview.qa}
+    questions = [q for q in book.questions if q.id in asked]
+    position = {q.id: k for k, q in enumerate(questions)}
+    index: list[tuple[Any, list[tuple[Any, int]]]] = [(q, []) for q in questions]
     rows = []
     for interview in project.interviews:
-        row: list[int | None] = [None] * len(book.questions)
+        row: list[int | None] = [None] * len(questions)
         for n, pair in enumerate(interview.qa):
             k = position.get(pair.question_id)
             if k is not None:
@@ -90,7 +94,7 @@ def _base_context(project: Project) -> dict[str, Any]:
                 row[k] = n
         rows.append((interview, row))
     return {"book": book, "interviews": project.interviews, "question_index": index,
-            "index_rows": rows}
+            "index_rows": rows, "index_gaps": any(None in row for _, row in rows)}
 
 
 def render(project: Project, template: str, **extra: Any) -> str:

@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from functools import lru_cache
 
 from markupsafe import Markup, escape
+
+from publisher.chars import NO_END, NO_START, is_latin, is_square
 
 WJ = "\u2060"  # word joiner: forbids a line break, has no width
 ZWSP = "\u200b"  # zero-width space: allows a line break, has no width
 INVISIBLE = frozenset((WJ, ZWSP))
 
-# Marks that must not start a line (clreq 行首禁则) and that must not end one (行尾禁则).
-NO_START = frozenset("，。、；：？！）》」』】〕〉〗”’…·～—―%‰℃,.;:?!)]}")
-NO_END = frozenset("（《「『【〔〈〖“‘([{")
 OPENING_QUOTES = frozenset("“‘")
 CLOSING_QUOTES = frozenset("”’")
 # Pango lets these start a line, so they are joined to what precedes them.
 JOIN_BEFORE = frozenset("·～—―")
 # Full-width marks whose blank half the font's `halt` feature can remove.
 HALT_MARKS = frozenset("，。、；：？！（）《》〈〉「」『』【】〔〕〖〗“”‘’")
-
-_HAN = re.compile(
-    "[\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\u30ff\u31f0-\u31ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
-_LATIN = re.compile("[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff]")
 
 GAP_CLASS = "cjk-gap"
 HALT_CLASS = "halt"
@@ -38,16 +31,6 @@ CSS = f"""\
 /* publisher.typography: the first of two adjacent full-width marks loses its blank half */
 .{HALT_CLASS} {{ font-feature-settings: "halt"; }}
 """
-
-
-def is_han(char: str) -> bool:
-    """Return whether ``char`` is a Han ideograph or kana."""
-    return bool(_HAN.match(char))
-
-
-def is_latin(char: str) -> bool:
-    """Return whether ``char`` is a Latin, Greek or Cyrillic letter or an ASCII digit."""
-    return bool(_LATIN.match(char))
 
 
 def join_before_marks(text: str) -> str:
@@ -88,7 +71,7 @@ def keep_last_chars(text: str, count: int = 2) -> str:
     letters = [
         i for i, char in enumerate(text)
         if not (char.isspace() or char in INVISIBLE or char in NO_START or char in NO_END)]
-    if len(letters) < count or not is_han(text[letters[-1]]):
+    if len(letters) < count or not is_square(text[letters[-1]]):
         return text
     start = letters[-count]
     if any(char.isspace() for char in text[start:]):
@@ -120,7 +103,7 @@ def gap_positions(text: str) -> list[int]:
         before = text[i - 1]
         after = text[i + 1] if text[i] == WJ and i + 1 < len(text) else text[i]
         if before != WJ and (
-                (is_han(before) and is_latin(after)) or (is_latin(before) and is_han(after))):
+                (is_square(before) and is_latin(after)) or (is_latin(before) and is_square(after))):
             positions.append(i)
     return positions
 

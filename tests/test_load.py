@@ -92,3 +92,25 @@ def test_build_of_broken_content_exits_nonzero_and_writes_nothing(
     assert "content/interviews/01-chengdu.yaml:1:" in err
     assert "Traceback" not in err
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_standard_questions_are_found_by_wording_not_position(sample_project: Path) -> None:
+    one = sample_project / "content/interviews/01-chengdu.yaml"
+    # An extra question first, then the second standard question, then the first.
+    _edit(one, "qa:\n", "qa:\n  - question: 您到成都工作几年了？\n    answer: [三年了。]\n")
+    text = one.read_text(encoding="utf-8")
+    first, second = text.index("  - question: 今年"), text.index("  - question: 明年")
+    one.write_text(text[:first] + text[second:] + text[first:second], encoding="utf-8")
+    two = sample_project / "content/interviews/02-mianyang.yaml"
+    _edit(two, "  - question: 今年绵阳市有哪些亮点？", "  - question: 今年绵阳有哪些亮点?")  # short form
+    _edit(two, "  - question: 明年有什么打算？\n    answer: [明年将继续推进儿童友好城市建设。]\n", "")
+    chengdu, mianyang = load_project(sample_project).interviews
+    assert [p.question for p in chengdu.qa][0] == "您到成都工作几年了？"
+    assert [p.question_id for p in chengdu.qa] == [None, "q2", "q1"]
+    assert [p.question_id for p in mianyang.qa] == ["q1"]
+
+
+def test_optional_question_is_read(sample_project: Path) -> None:
+    _edit(sample_project / "content/book.yaml", "    text: 明年有什么打算？",
+          "    text: 明年有什么打算？\n    optional: true")
+    assert [q.optional for q in load_project(sample_project).book.questions] == [False, True]

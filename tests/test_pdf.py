@@ -133,3 +133,18 @@ def test_wrong_toc_and_index_numbers_are_caught(tmp_path: Path) -> None:
     errors = pdfcheck.analyse(path).toc_errors
     assert any(e.startswith("TOC gives page 99 for 成都市") for e in errors), errors
     assert any(e.startswith("index gives pages [1, 2] for 绵阳市") for e in errors), errors
+
+
+def test_index_of_a_book_whose_standard_questions_nobody_asks(tmp_path: Path) -> None:
+    """Interviews of only their own questions: the index has no columns, and that is right."""
+    root = write_project(tmp_path / "book")
+    for path in (root / "content" / "interviews").glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("今年", "去年").replace("明年有", "后年有"), encoding="utf-8")
+    project = load_project(root)
+    assert all(pair.question_id is None for i in project.interviews for pair in i.qa)
+    path = tmp_path / "own.pdf"
+    path.write_bytes(typeset(project).data)
+    report = pdfcheck.analyse(path)
+    assert report.toc_errors == [] and report.problems() == []
+    assert [len(kids) for _, _, kids in report.outline if kids] == [2, 2]

@@ -11,9 +11,10 @@ import pdfplumber
 import pytest
 import weasyprint
 from conftest import SOURCE
+from markupsafe import Markup
 from pdf_render import FONT_SIZE, MARGIN, RIGHT, paragraph_lines, render
 
-from publisher import justify, typography
+from publisher import justify, pdfcheck, typography
 from publisher.typography import WJ, ZWSP
 
 FORBIDDEN_START = set("，。、；：？！）》」』”’…·～—")
@@ -132,8 +133,9 @@ def line_text(line: list[dict]) -> str:
     return "".join(c["text"] for c in line if c["text"] not in (WJ, ZWSP, " "))
 
 
-def is_flush(line: list[dict]) -> bool:
-    end = RIGHT - line[-1]["x1"]
+def is_flush(line: list[dict], right: float = RIGHT) -> bool:
+    """Whether the line reaches `right`, the edge of the space available to it."""
+    end = right - line[-1]["x1"]
     # A compressed mark keeps its full width in the PDF font but only half an em of advance.
     halted = line[-1]["text"] in typography.HALT_MARKS and abs(end + FONT_SIZE / 2) <= 1
     return abs(end) <= 1 or halted
@@ -189,3 +191,56 @@ def test_render_sample_source(installed):
     check_rules(grouped)
     non_last = [line for group in grouped for line in group[:-1]]
     assert sum(map(is_flush, non_last)) / len(non_last) >= 0.99
+
+
+# A portrait floated right into the text column, as the book's layout sets one.
+FLOAT_WIDTH, FLOAT_HEIGHT, FLOAT_GAP = 60, 90, 12  # pt
+
+
+def floated_image(tmp_path) -> Markup:
+    from PIL import Image
+
+    path = tmp_path / "portrait.png"
+    Image.new("RGB", (60, 90), (140, 28, 19)).save(path)
+    return Markup(f'<img src="{path.as_uri()}" style="float: right; width: {FLOAT_WIDTH}pt; '
+                  f'height: {FLOAT_HEIGHT}pt; margin: 0 0 6pt {FLOAT_GAP}pt">')
+
+
+def test_render_beside_a_float_is_flush_with_the_float(installed, tmp_path):
+    paragraphs = PARAGRAPHS[:2]
+    pdf = render([floated_image(tmp_path) + typography.prepare(paragraphs[0]),
+                  typography.prepare(paragraphs[1])], typography.CSS)
+    grouped = paragraph_lines(pdf, paragraphs)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        [image] = document.pages[0].images
+    beside_edge = RIGHT - FLOAT_WIDTH - FLOAT_GAP
+    assert abs(image["x0"] - FLOAT_GAP - beside_edge) < 0.5
+    non_last = [line for group in grouped for line in group[:-1]]
+    beside = [line for line in non_last if line[0]["top"] < image["bottom"]]
+    assert len(beside) >= 4
+    # Measured against the full measure, the lines beside the float would all be short.
+    assert not any(is_flush(line) for line in beside)
+    assert all(is_flush(line, beside_edge) for line in beside)
+    assert all(is_flush(line) for line in non_last if line not in beside)
+    # The PDF's own check measures each line against the space beside the float too.
+    path = tmp_path / "float.pdf"
+    path.write_bytes(pdf)
+    report = pdfcheck.analyse(path)
+    assert report.body_lines == len(non_last) and report.flush_ratio == 1.0, report.ragged
+
+
+def test_ragged_line_beside_a_float_is_caught(installed, tmp_path):
+    text = PARAGRAPHS[0]
+    # A forced break makes the third line end well short of the float's edge.
+    pdf = render([floated_image(tmp_path) + typography.prepare(text[:40]) + Markup("<br>")
+                  + typography.prepare(text[40:])], typography.CSS)
+    path = tmp_path / "ragged.pdf"
+    path.write_bytes(pdf)
+    report = pdfcheck.analyse(path)
+    assert report.body_lines - report.flush_lines == 1
+    [ragged] = report.ragged
+    assert text[36:40] in ragged, ragged
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        [image] = document.pages[0].images
+        short = next(c for c in document.pages[0].chars if c["text"] == text[39])
+    assert short["bottom"] < image["bottom"] and short["x1"] < image["x0"] - FLOAT_GAP - 20

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
-from publisher.lint.cjk import HAN, at
+from publisher.chars import HAN_RUN
+from publisher.lint.cjk import at
 from publisher.lint.document import Document, Field
 from publisher.lint.finding import WARNING, Finding
 
@@ -18,7 +18,7 @@ MAX_CHAR = 5  # the suspect character itself is rare in the book
 MAX_PAIR = 2  # and forms a rare pair with each neighbour: it fits no word there
 CONTEXT = (1, 2, 3)  # characters of context on each side; both sides are required
 PROSE_KINDS = frozenset({"headline", "answer", "notes"})
-RUN = re.compile(f"[{HAN}]+")
+RUN = HAN_RUN
 
 
 MAX_SUSPECTS = 20_000  # rare characters examined; ordinary text has a few hundred

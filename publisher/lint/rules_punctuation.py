@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from publisher.lint.cjk import at, is_cjk, is_han
+from publisher.chars import is_cjk, is_han
+from publisher.lint.cjk import at
 from publisher.lint.document import TITLE_KINDS, Document, Field
 from publisher.lint.finding import ERROR, Finding
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from publisher.lint.cjk import at, is_han
+from publisher.chars import is_han
+from publisher.lint.cjk import at
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, Finding
 
