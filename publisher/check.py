@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publisher.cover import is_cover
 from publisher.report import embedded_fonts, sha256, verify_sums
 
 
@@ -111,6 +112,14 @@ def typography(path: Path) -> Finding:
     return Finding("typography", not problems, notes + problems[:20])
 
 
+def cover(path: Path, report: dict | None) -> Finding:
+    """The cover sheet's preflight: its size against the book's pages, its barcode's digits."""
+    from publisher.cover import check_cover
+
+    problems = check_cover(path, report)
+    return Finding("cover", not problems, problems)
+
+
 def epubcheck(path: Path) -> Finding:
     """EPUBCheck, through the validators module."""
     from publisher.validators import run_epubcheck
@@ -154,6 +163,10 @@ def check_output(output_dir: Path) -> list[Verdict]:
         report = None
     verdicts = [Verdict(output_dir / "SHA256SUMS", [receipts(output_dir, report)])]
     for path in sorted(output_dir.glob("*.pdf")):
+        if is_cover(path, report):  # one sheet, no text to typeset: the book's checks miss
+            verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
+                                           _guard("cover", lambda p=path: cover(p, report))]))
+            continue
         verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
                                        _guard("pdf checks", lambda p=path: pdf_checks(p, report)),
                                        _guard("typography", lambda p=path: typography(p))]))
