@@ -132,9 +132,8 @@ def summary_lines(result: BuildResult) -> list[str]:
         pages = f", {result.pages} pages" if fmt == "pdf" else ""
         if fmt == "pdf" and result.parts[0] > 1:
             pages += f"; {result.parts[0]} parts, {result.parts[1]} from the cache"
-        if fmt == "cover":
-            pages = (f", spine {result.details[fmt]['spine_mm']:.2f} mm for "
-                     f"{result.details[fmt]['book_pages']} pages")
+        if fmt == "cover" and (sheet := result.details.get(fmt)):
+            pages = f", spine {sheet['spine_mm']:.2f} mm for {sheet['book_pages']} pages"
         lines.append(f"wrote {path} ({result.sizes[fmt]:,} bytes{pages})")
     lines.append(f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}")
     lines += [f"warning: {w}" for w in result.warnings]

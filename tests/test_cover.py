@@ -201,3 +201,50 @@ def test_a_wrong_check_digit_is_refused() -> None:
     flipped = barcode.modules("9787536692930")
     flipped = flipped[:60] + ("0" if flipped[60] == "1" else "1") + flipped[61:]
     assert barcode.decode_modules(flipped) is None
+
+
+def test_a_title_too_long_for_the_spine_is_left_off(tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    import dataclasses
+
+    from publisher.cover import Geometry, spine_font, trim_size
+    from publisher.load import load_project
+
+    book = load_project(write_project(tmp_path / "book", book=isbn_book())).book
+    wide = Geometry(*trim_size(book.page.size), spine=20.0)
+    assert spine_font(book, wide, 200) == pytest.approx(4.94)  # 14 pt, the largest
+    long = dataclasses.replace(book, title="很" * 70)
+    assert spine_font(long, wide, 200) is None
+    assert "the title '" + "很" * 70 + "' is too long for the spine (70 characters in 186 mm" \
+        in caplog.text
+    assert trim_size("B5") == (176, 250) and trim_size("150mm 230.5mm") == (150, 230.5)
+
+
+def test_a_cover_left_from_a_print_build_is_flagged(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "book", book=isbn_book())
+    build(root, root / "output", edition="print")
+    screen = build(root, root / "output")
+    cover = root / "output" / "sample-book-cover.pdf"
+    assert f"{cover}: not rebuilt this time; it is left out of SHA256SUMS and " \
+           "build-report.json" in screen.warnings
+    verdicts = {v.artifact.name: v for v in check_output(root / "output")}
+    assert not verdicts["sample-book-cover.pdf"].ok
+    assert verdicts["sample-book.pdf"].ok
+
+
+def test_a_cover_layout_that_breaks_the_sheet_writes_nothing(tmp_path: Path) -> None:
+    from publisher.errors import BuildError
+
+    root = write_project(tmp_path / "book", book=isbn_book())
+    before = build(root, root / "output", edition="print")
+    kept = {p.name: p.read_bytes() for p in (root / "output").iterdir()}
+    (root / "layouts" / "pdf").mkdir(parents=True)
+    (root / "layouts" / "pdf" / "cover-sheet.html.j2").write_text(
+        '{% extends "builtin/pdf/cover-sheet.html.j2" %}', encoding="utf-8")
+    (root / "layouts" / "pdf" / "cover-sheet.css").write_text(
+        "@page { size: 100mm 100mm; } section { position: static; break-before: page; }",
+        encoding="utf-8")
+    with pytest.raises(BuildError, match="the cover took 3 pages; it must fit on one sheet"):
+        build(root, root / "output", edition="print")
+    assert {p.name: p.read_bytes() for p in (root / "output").iterdir()} == kept
+    assert before.outputs["cover"].exists()
