@@ -188,6 +188,11 @@ def make(project: Project, book_pages: int, faces: list, when: dt.datetime) -> C
     if len(document.pages) != 1:
         raise BuildError(f"pdf/cover-sheet.html.j2: the cover took {len(document.pages)} pages; "
                          "it must fit on one sheet")
+    # Read back as a scanner would: a layout that squeezes, covers or clips the bars fails here.
+    if isbn and (scanned := barcode.scan_pdf(data)) != isbn:
+        raise BuildError(f"pdf/cover-sheet.html.j2: the cover's barcode reads "
+                         f"{scanned or 'nothing'}, not the ISBN {isbn}: keep the bars whole, "
+                         "unscaled and on white")
     return Cover(data, book_pages, geometry, book.printing.caliper_mm, isbn, spine is not None)
 
 

@@ -248,3 +248,19 @@ def test_a_cover_layout_that_breaks_the_sheet_writes_nothing(tmp_path: Path) -> 
         build(root, root / "output", edition="print")
     assert {p.name: p.read_bytes() for p in (root / "output").iterdir()} == kept
     assert before.outputs["cover"].exists()
+
+
+def test_a_layout_that_spoils_the_barcode_fails_the_build(tmp_path: Path) -> None:
+    from publisher.errors import BuildError
+
+    root = write_project(tmp_path / "book", book=isbn_book())
+    (root / "layouts" / "pdf").mkdir(parents=True)
+    # The built-in stylesheet, then a panel over the left half of the bars, top to bottom.
+    (root / "layouts" / "pdf" / "cover-sheet.css").write_text(
+        '{% include "builtin/pdf/cover-sheet.css" %}\n'
+        ".barcode::after { content: ''; position: absolute; left: 5mm; top: 0; width: 15mm;"
+        " height: 100%; background: device-cmyk(0 0.8 0.86 0.45); }", encoding="utf-8")
+    with pytest.raises(BuildError, match="the cover's barcode reads nothing, not the ISBN "
+                                         f"{DIGITS}"):
+        build(root, root / "output", edition="print")
+    assert not (root / "output").exists()
