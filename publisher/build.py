@@ -47,6 +47,7 @@ class BuildResult:
     sums: Path | None = None
     up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
     parts: tuple[int, int] = (0, 0)  # the PDF's parts, and how many came from the part cache
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)  # more report fields
 
 
 @contextmanager
@@ -131,6 +132,8 @@ def summary_lines(result: BuildResult) -> list[str]:
         pages = f", {result.pages} pages" if fmt == "pdf" else ""
         if fmt == "pdf" and result.parts[0] > 1:
             pages += f"; {result.parts[0]} parts, {result.parts[1]} from the cache"
+        if fmt == "cover" and (sheet := result.details.get(fmt)):
+            pages = f", spine {sheet['spine_mm']:.2f} mm for {sheet['book_pages']} pages"
         lines.append(f"wrote {path} ({result.sizes[fmt]:,} bytes{pages})")
     lines.append(f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}")
     lines += [f"warning: {w}" for w in result.warnings]
@@ -234,7 +237,7 @@ def build(
     if not force and (summary := cache.fresh_summary(stamp_dir, digest)) is not None:
         return _up_to_date(stamp_dir, summary, edition, progress)
     # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
-    from publisher import epub, fonts, partworker, pdf, report
+    from publisher import cover, epub, fonts, partworker, pdf, report
 
     result = BuildResult(edition=edition)
     artifacts: dict[str, bytes] = {}
@@ -265,9 +268,18 @@ def build(
             with progress.stage("epub", result):
                 artifacts["epub"] = epub.package(project, typeset, when=result.source_date)
         artifacts["pdf"] = typeset.data
+        if edition == "print" and "pdf" in wanted:
+            # After the book: the spine's width comes from its final page count.
+            with progress.stage("cover", result):
+                sheet = cover.make(project, cover.page_count(artifacts["pdf"]), result.fonts,
+                                   result.source_date)
+                artifacts["cover"], result.details["cover"] = sheet.data, sheet.details()
     output_dir = (output_dir or project.root / "output").resolve()
-    for fmt in [f for f in FORMATS if f not in wanted]:
-        stale = output_dir / f"{project.book.slug}.{fmt}"
+    names = {**{fmt: f"{project.book.slug}.{fmt}" for fmt in FORMATS},
+             "cover": cover.file_name(project.book.slug)}
+    made = [*wanted, *(["cover"] if "cover" in artifacts else [])]
+    for fmt in [f for f in names if f not in made]:
+        stale = output_dir / names[fmt]
         if stale.exists():
             # It stays, but out of SHA256SUMS and the report, so it cannot pass as fresh.
             result.warnings.append(f"{stale}: not rebuilt this time; it is left out of "
@@ -275,9 +287,9 @@ def build(
     if strict and result.warnings:
         raise BuildError("--strict: the build warned, so nothing was written:\n  "
                          + "\n  ".join(result.warnings))
-    files = {output_dir / f"{project.book.slug}.{fmt}": artifacts[fmt] for fmt in wanted}
-    for fmt in wanted:
-        result.outputs[fmt] = output_dir / f"{project.book.slug}.{fmt}"
+    files = {output_dir / names[fmt]: artifacts[fmt] for fmt in made}
+    for fmt in made:
+        result.outputs[fmt] = output_dir / names[fmt]
         result.sizes[fmt] = len(artifacts[fmt])
     with progress.stage("write", result):
         # The total up to here: the report must be complete before it is written.

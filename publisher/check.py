@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
+from publisher.cover import is_cover
 from publisher.report import (
     MAX_RECEIPT,
     embedded_fonts,
@@ -126,6 +127,14 @@ def typography(path: Path) -> Finding:
     return Finding("typography", not problems, notes + problems[:20])
 
 
+def cover(path: Path, report: dict | None) -> Finding:
+    """The cover sheet's preflight: its size against the book's pages, its barcode's digits."""
+    from publisher.cover import check_cover
+
+    problems = check_cover(path, report)
+    return Finding("cover", not problems, problems)
+
+
 def epubcheck(path: Path) -> Finding:
     """EPUBCheck, through the validators module."""
     from publisher.validators import run_epubcheck
@@ -212,6 +221,10 @@ def check_output(output_dir: Path) -> list[Verdict]:
         data, refused = read_artifact(path, output_dir)
         if data is None:
             verdicts.append(Verdict(path, [Finding("file", False, [refused])]))
+        elif path.suffix == ".pdf" and is_cover(path, report):
+            # One sheet, no text to typeset: the book's checks do not apply.
+            verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
+                                           _guard("cover", lambda p=path: cover(p, report))]))
         elif path.suffix == ".pdf":
             verdicts.append(Verdict(path, [
                 _guard("qpdf", lambda p=path: qpdf_check(p)),

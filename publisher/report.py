@@ -214,6 +214,7 @@ def build_report(project: Project, result: Any, files: dict[Path, bytes]) -> byt
             "bytes": len(data),
             "sha256": sha256(data),
             **({"pages": result.pages} if fmt == "pdf" else {}),
+            **result.details.get(fmt, {}),
         }
     fonts = []
     for face in result.fonts:
