@@ -7,8 +7,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from publisher.chars import HAN_RANGES
-
 PLACE = "{place}"
 
 
@@ -166,10 +164,32 @@ def squash(text: str) -> str:
     return re.sub(r"\s+", "", text.translate(_SQUASH))
 
 
-_AUTONOMOUS = re.compile(f"^([{HAN_RANGES}]{{2,}}?)(?:[{HAN_RANGES}]{{1,3}}族)+自治(州|县|区|旗)$")
+# The 55 recognised minority nationalities: an autonomous area is named place + peoples +
+# 自治州/县/旗, and its short form drops the peoples (西双版纳傣族自治州 → 西双版纳州,
+# 伊犁哈萨克自治州 → 伊犁州). Multi-character names may appear without 族.
+_PEOPLES = sorted([
+    "蒙古", "回", "藏", "维吾尔", "苗", "彝", "壮", "布依", "朝鲜", "满", "侗", "瑶", "白", "土家",
+    "哈尼", "哈萨克", "傣", "黎", "傈僳", "佤", "畲", "高山", "拉祜", "水", "东乡", "纳西", "景颇",
+    "柯尔克孜", "土", "达斡尔", "仫佬", "羌", "布朗", "撒拉", "毛南", "仡佬", "锡伯", "阿昌",
+    "普米", "塔吉克", "怒", "乌孜别克", "俄罗斯", "鄂温克", "德昂", "保安", "裕固", "京", "塔塔尔",
+    "独龙", "鄂伦春", "赫哲", "门巴", "珞巴", "基诺"], key=len, reverse=True)
+_PEOPLE = re.compile("(?:" + "|".join(f"{p}族" if len(p) == 1 else f"{p}(?:族)?"
+                                      for p in _PEOPLES) + ")$")
+_AUTONOMOUS_KIND = re.compile("自治(州|县|旗)$")
 _ADMIN_SUFFIX = re.compile(
     r"(?:特别行政区|自治区|自治州|自治县|自治旗|地区|新区|市|州|县|区|省|盟|旗)$"
 )
+
+
+def _autonomous_short(region: str) -> tuple[str, str] | None:
+    """(place, kind) of an autonomous prefecture, county or banner: 凉山彝族自治州 → 凉山, 州."""
+    kind = _AUTONOMOUS_KIND.search(region)
+    if kind is None:
+        return None
+    place, stripped = region[:kind.start()], False
+    while len(place) > 2 and (people := _PEOPLE.search(place)) and people.start() >= 2:
+        place, stripped = place[:people.start()], True
+    return (place, kind.group(1)) if stripped else None
 
 
 def place_forms(region: str) -> list[str]:
@@ -178,9 +198,9 @@ def place_forms(region: str) -> list[str]:
     成都市 → 成都市, 成都; 阿坝藏族羌族自治州 → 阿坝藏族羌族自治州, 阿坝州, 阿坝.
     """
     forms = [region]
-    match = _AUTONOMOUS.match(region)
-    if match:
-        short, kind = match.groups()
+    autonomous = _autonomous_short(region)
+    if autonomous:
+        short, kind = autonomous
         forms += [short + kind, short]
     else:
         short = _ADMIN_SUFFIX.sub("", region)
