@@ -13,6 +13,7 @@ from publisher.chars import HAN_RANGES, NO_END, NO_START
 INVISIBLE = set("\u2060\u200b\u00ad")
 ASCII_IN_CJK = re.compile(f"(?<=[{HAN_RANGES}])[,:;?!()](?=[{HAN_RANGES}])")
 TOLERANCE = 1.0  # points: a line "ends at the right edge" within this
+BASELINE_TOLERANCE = 1.5  # points: glyphs whose baselines differ less share a line
 
 
 @dataclass
@@ -98,20 +99,32 @@ def _lines(path: Path) -> tuple[list[Line], list[Float]]:
         for number, page in enumerate(pdf.pages, 1):
             floats += [Float(number, image["x0"], image["top"], image["bottom"])
                        for image in page.images]
-            rows: dict[float, list[dict]] = {}
-            for char in page.chars:
-                if char["text"] in INVISIBLE or not char["text"].strip():
-                    continue
-                key = round(char["top"] / 2) * 2  # glyphs of one line share a baseline
-                rows.setdefault(key, []).append(char)
-            for top in sorted(rows):
-                chars = sorted(rows[top], key=lambda c: c["x0"])
+            visible = [c for c in page.chars
+                       if c["text"] not in INVISIBLE and c["text"].strip()]
+            for row in _rows(visible):
+                chars = sorted(row, key=lambda c: c["x0"])
                 serif = sum(1 for c in chars if "Serif" in c["fontname"]
                             and round(c["size"], 1) == body_size)
-                lines.append(Line(number, top, chars[0]["x0"], chars[-1]["x1"],
-                                  _join(chars), serif * 2 > len(chars),
+                lines.append(Line(number, min(c["top"] for c in chars), chars[0]["x0"],
+                                  chars[-1]["x1"], _join(chars), serif * 2 > len(chars),
                                   max(c["bottom"] for c in chars)))
     return lines, floats
+
+
+def _rows(chars: list[dict]) -> list[list[dict]]:
+    """Glyphs grouped into lines by baseline: faces of one line differ in `top` (a sans
+    heading cell beside serif numbers), never in baseline."""
+    rows: list[list[dict]] = []
+    for char in sorted(chars, key=_baseline):
+        if rows and _baseline(char) - _baseline(rows[-1][0]) < BASELINE_TOLERANCE:
+            rows[-1].append(char)
+        else:
+            rows.append([char])
+    return rows
+
+
+def _baseline(char: dict) -> float:
+    return -char["matrix"][5]  # the text matrix's y, counted down the page
 
 
 def _join(chars: list[dict]) -> str:
