@@ -156,14 +156,29 @@ def _trailing_empty_inlines(line: boxes.LineBox) -> list[boxes.InlineBox]:
     return found
 
 
+def _holders(box: boxes.Box, target: boxes.Box) -> list[boxes.Box]:
+    """The line and inline boxes from `box` down to the one holding `target`."""
+    for child in getattr(box, "children", ()):
+        if child is target:
+            return [box]
+        if isinstance(child, boxes.InlineBox) and (found := _holders(child, target)):
+            return [box, *found]
+    return []
+
+
 def _justify_line(context, line, extra_width):
     plan = _plan(context, line)
     if plan is None:
         return _original["justify_line"](context, line, extra_width)
     # A Han–Latin gap left at the end of a line would keep the line short of the edge.
     for box in _trailing_empty_inlines(line):
-        extra_width += box.margin_left + box.margin_right
+        removed = box.margin_left + box.margin_right
+        extra_width += removed
         box.margin_left = box.margin_right = 0
+        # The line and the boxes holding the gap lose its width: beside a float, WeasyPrint
+        # measures the justified line again and would push one that seems too wide below it.
+        for holder in _holders(line, box):
+            holder.width -= removed
     total = sum(halves + shift + pad for _, _, halves, shift, pad in plan.values())
     if total:
         _add_spacing(context, line, extra_width / total, 0, plan)

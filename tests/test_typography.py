@@ -244,3 +244,24 @@ def test_ragged_line_beside_a_float_is_caught(installed, tmp_path):
         [image] = document.pages[0].images
         short = next(c for c in document.pages[0].chars if c["text"] == text[39])
     assert short["bottom"] < image["bottom"] and short["x1"] < image["x0"] - FLOAT_GAP - 20
+
+
+def test_lines_ending_in_a_gap_stay_beside_the_float(installed, tmp_path):
+    """A justified line whose trailing Han–Latin gap was trimmed must not measure wider than
+    the space beside a float: WeasyPrint measures a line again when it is taller than its
+    strut (a sans answer mark) and would push one that seems too wide below the float."""
+    image = floated_image(tmp_path)
+    mark = Markup('<span style="font-family: \'Noto Sans CJK SC\'; font-weight: bold">答：</span>')
+    filler = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥"
+    texts = [filler[:k] + "全县茶园面积达到92万亩，毛茶产量、综合产值都创了新高，产值1200万元。" * 2
+             for k in range(len(filler))]
+    blocks = [Markup('<div style="clear: both">') + image + mark + typography.prepare(text)
+              + Markup("</div>") for text in texts]
+    pdf = render(blocks, typography.CSS)
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            for placed in page.images:
+                beside = [c for c in page.chars if c["text"].strip()
+                          and placed["top"] <= c["top"] < placed["bottom"] - FONT_SIZE
+                          and c["x1"] < placed["x0"]]
+                assert beside, f"no text beside the float at {placed['top']:.0f} pt"
