@@ -45,6 +45,7 @@ class BuildResult:
     fonts: list[Any] = field(default_factory=list)
     source_date: dt.datetime | None = None
     edition: str = "screen"
+    variant: str = "ua"  # the PDF standard (a key of pdf.PDF_VARIANTS)
     report: Path | None = None
     sums: Path | None = None
     up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
@@ -238,7 +239,7 @@ def build(
     # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
     from publisher import epub, fonts, partworker, pdf, report
 
-    result = BuildResult(edition=edition)
+    result = BuildResult(edition=edition, variant=variant)
     artifacts: dict[str, bytes] = {}
     started = time.perf_counter()
     pool = partworker.Pool(root, variant)

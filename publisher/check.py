@@ -157,6 +157,9 @@ def check_output(output_dir: Path) -> list[Verdict]:
         verdicts.append(Verdict(path, [_guard("qpdf", lambda p=path: qpdf_check(p)),
                                        _guard("pdf checks", lambda p=path: pdf_checks(p, report)),
                                        _guard("typography", lambda p=path: typography(p))]))
+        if (report or {}).get("edition") == "print":  # the print edition's preflight
+            from publisher.preflight import finding
+            verdicts[-1].findings.append(_guard("preflight", lambda p=path: finding(p, report)))
     for path in sorted(output_dir.glob("*.epub")):
         verdicts.append(Verdict(path, [_guard("epubcheck", lambda p=path: epubcheck(p)),
                                        _guard("ace", lambda p=path: ace(p))]))

@@ -8,12 +8,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from publisher.model import Book, isbn_part
+from publisher.model import Book
 
 # Trim sizes book.yaml's `page.size` may name (width, height in mm).
 NAMED_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
                "B4": (250, 353), "B5": (176, 250), "B6": (125, 176), "letter": (215.9, 279.4)}
 POINTS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "pc": 12.0, "px": 0.75}
+ISBN_PREFIX = re.compile(r"^\s*(?:urn:isbn:|isbn[:：]?)\s*", re.IGNORECASE)
 SHEET = re.compile(r"(\d+)mm\s*[×x]\s*(\d+)mm\s*1/(\d+)")
 # Greys darker than this are set in solid black: a press cannot tell 93% K from 100% K, and a
 # solid ink needs no halftone screen, which would fray the edges of small type.
@@ -34,7 +35,8 @@ def trim_mm(book: Book) -> tuple[float, float]:
     return width, height
 
 
-def _points(length: str, em: float = 0.0) -> float:
+def _points(length: str, em: float = 12.0) -> float:
+    """A CSS length in points; `em` relative to `em` points (the CSS default 16 px = 12 pt)."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", length.strip())
     if not match:
         raise ValueError(f"not a CSS length: {length!r}")
@@ -92,10 +94,8 @@ def of(book: Book, pages: int) -> Imprint:
     per_line, lines = type_area(book)
     thousands = max(1, round(per_line * lines * pages / 1000))
     date = book.date
-    isbn = ""
-    if book.isbn:
-        shown = (isbn_part(book.identifier.replace("-", "\0")) or "").replace("\0", "-")
-        isbn = f"ISBN {shown if len(shown.replace('-', '')) == 13 else book.isbn}"
+    # As written after `urn:isbn:` (hyphens where the agency puts them), checked by the loader.
+    isbn = f"ISBN {ISBN_PREFIX.sub('', book.identifier).strip()}" if book.isbn else ""
     return Imprint(
         format=fmt, sheets=sheet_count, words=f"{thousands}千字",
         edition=f"{date.year}年{date.month}月{book.edition}",
@@ -103,17 +103,21 @@ def of(book: Book, pages: int) -> Imprint:
         isbn=isbn, price=printing.price, pages=pages)
 
 
-def ink(edition: str) -> Callable[[str], str]:
+def ink(edition: str) -> Callable[..., str]:
     """The layouts' colour filter: unchanged on screen; a device-cmyk() colour in print.
 
-    Greys become black ink only (K), dark greys solid K; other colours are separated through
-    the output intent's profile (color/README.md), so what the layout asks for is what prints.
+    In print, text and rules are in black ink only (K): a grey keeps its lightness, a colour
+    becomes the grey of its luma, dark greys solid K. `process=True` (the cover's design)
+    separates a colour into four inks through the output intent's profile instead.
     """
     if edition != "print":
-        return lambda color: color
+        return lambda color, process=False: color
 
-    def cmyk(color: str) -> str:
-        c, m, y, k = rgb_to_cmyk(*hex_rgb(color))
+    def cmyk(color: str, process: bool = False) -> str:
+        r, g, b = hex_rgb(color)
+        if not process:
+            r = g = b = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        c, m, y, k = rgb_to_cmyk(r, g, b)
         return f"device-cmyk({c:g} {m:g} {y:g} {k:g})"
     return cmyk
 

@@ -78,6 +78,7 @@ class PartTypesetter:
                          printed=printed, blanks=blanks)
         # Print: the pages are made up to whole signatures with blanks before the colophon.
         self.signature = project.book.printing.signature if edition == "print" else 0
+        self.printed: int | None = None  # the pages in whole signatures, once guessed
         self.groups = plan(project)
         self.chapters = [self.render(Part(False, group, False, sentinel=True), {})
                          for group in self.groups]
@@ -100,7 +101,8 @@ class PartTypesetter:
                 guess = _Guess(pages, back_start)
                 printed, blanks = self._printed(back_start, back_html)
                 back_html = self.render(Part(False, (), True), pages, printed, blanks)
-                front_html = self._front_html(guess, printed)
+                self.printed = printed
+                front_html = self._front_html(guess)
                 back, final_front = self._known_start([
                     (len(chapters), back_html, back_start, False), (FRONT, front_html, 1, True)])
                 pages.update({name: back_start + n - 1 for name, n in back.anchors.items()})
@@ -116,7 +118,8 @@ class PartTypesetter:
                         back_html = self.render(Part(False, (), True), pages, printed, blanks)
                         redo.append((len(chapters), back_html, back_start, False))
                 if redo or any(pages.get(name) != back_start for name in guess.guessed):
-                    front_html = self._front_html(pages, printed)
+                    self.printed = printed
+                    front_html = self._front_html(pages)
                     redo.append((FRONT, front_html, 1, True))
                 if redo:
                     redone = self._known_start(redo)
@@ -146,10 +149,11 @@ class PartTypesetter:
 
     # -- the stages -------------------------------------------------------------------
 
-    def _front_html(self, pages: dict[str, int] | None = None, printed: int | None = None) -> str:
-        """The front matter; without `pages`, with placeholder numbers (to count its pages)."""
+    def _front_html(self, pages: dict[str, int] | None = None) -> str:
+        """The front matter; without `pages`, with placeholder numbers (to count its pages).
+        In print, its copyright page counts `self.printed` pages."""
         return self.render(Part(True, (), False, sentinel=True), {} if pages is None else pages,
-                           printed)
+                           self.printed)
 
     def _printed(self, back_start: int, back_html: str) -> tuple[int | None, int]:
         """The print edition's pages in whole signatures, and the blanks that make them up,

@@ -198,6 +198,11 @@ def typeset(project: Project, edition: str = "screen", variant: str | None = Non
         result = parts.typeset(project, edition, variant, when, faces, pool)
     else:
         result = _one_pass(project, edition, variant, when, faces)
+    signature = project.book.printing.signature
+    if edition == "print" and result.pages % signature:
+        raise BuildError(f"the print edition has {result.pages} pages, not a whole number of "
+                         f"{signature}-page signatures: a layout overriding pdf/back.html.j2 "
+                         "must keep its loop of `blanks` blank pages before the colophon")
     if edition == "print" and variant.startswith("x-"):
         from publisher import press
 
@@ -228,9 +233,6 @@ def _one_pass(project: Project, edition: str, variant: str, when: dt.datetime | 
             html = html_for_pdf(project, faces, edition, when, printed=printed,
                                 blanks=printed - natural)
             document, fetcher = lay_out(project, html)
-            if len(document.pages) != printed:
-                raise BuildError(f"the print edition has {len(document.pages)} pages, not the "
-                                 f"{printed} its blank pages should make")
         result = write(document, variant)
     # The laid-out boxes reference each other: free them now, before the EPUB stage needs
     # the memory, rather than at some later full collection.

@@ -82,14 +82,19 @@ def _lines(path: Path) -> list[Line]:
         sizes = Counter(round(c["size"], 1) for c in chars_all if "Serif" in c["fontname"])
         body_size = sizes.most_common(1)[0][0] if sizes else 0
         for number, page in enumerate(pdf.pages, 1):
-            rows: dict[float, list[dict]] = {}
-            for char in page.chars:
+            rows: list[list[dict]] = []
+            # Glyphs of one line share a baseline; their tops (faces differ) lie within 2 pt.
+            # Clustered, not rounded to a 2 pt grid: a grid line can split a table row.
+            for char in sorted(page.chars, key=lambda c: c["top"]):
                 if char["text"] in INVISIBLE or not char["text"].strip():
                     continue
-                key = round(char["top"] / 2) * 2  # glyphs of one line share a baseline
-                rows.setdefault(key, []).append(char)
-            for top in sorted(rows):
-                chars = sorted(rows[top], key=lambda c: c["x0"])
+                if rows and char["top"] - rows[-1][0]["top"] <= 2:
+                    rows[-1].append(char)
+                else:
+                    rows.append([char])
+            for row in rows:
+                top = row[0]["top"]
+                chars = sorted(row, key=lambda c: c["x0"])
                 serif = sum(1 for c in chars if "Serif" in c["fontname"]
                             and round(c["size"], 1) == body_size)
                 lines.append(Line(number, top, chars[0]["x0"], chars[-1]["x1"],

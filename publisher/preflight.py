@@ -9,11 +9,12 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
-from publisher.press import STANDARDS, is_rgb_space
+from publisher.press import PRINTABLE_ANNOTS, STANDARDS, is_rgb_space
 
 BLEED_PT = 3 * 72 / 25.4  # the 3 mm bleed the print edition adds on every side
 TOLERANCE_PT = 0.1
 WARN_PPI, FAIL_PPI = 300, 150  # effective image resolution on the page
+TEXT_SHOWING = {"Tj", "TJ", "'", '"'}
 XMP_VERSION = re.compile(rb"GTS_PDFXVersion[^>]*>\s*([^<]+)<|GTS_PDFXVersion=\"([^\"]+)\"")
 
 
@@ -34,6 +35,7 @@ class _Paint:
     rgb_text: int = 0  # DeviceRGB colour set inside a text object
     rgb_spaces: set[str] = field(default_factory=set)
     images: list[tuple[str, float, bool]] = field(default_factory=list)  # name, ppi, rgb
+    transparent: str = ""  # what makes the page transparent, if anything
 
 
 def preflight(path: Path, signature: int | None = None) -> Preflight:
@@ -62,6 +64,9 @@ def preflight(path: Path, signature: int | None = None) -> Preflight:
                     result.warnings.append(f"{where} (under {WARN_PPI})")
                 if rgb and standard == "x-1a":
                     result.problems.append(f"page {number}: image {name} is RGB in PDF/X-1a")
+            if standard == "x-1a" and paint.transparent:
+                result.problems.append(f"page {number}: transparency ({paint.transparent}), "
+                                       "which PDF/X-1a forbids")
             rgb = paint.rgb_ops or paint.rgb_spaces
             if standard == "x-1a" and rgb:
                 rgb_pages.append(number)
@@ -73,6 +78,19 @@ def preflight(path: Path, signature: int | None = None) -> Preflight:
                                    f"{_ranges(rgb_pages)}")
         result.notes.append(f"{standard or 'no PDF/X'}, {count} pages")
     return result
+
+
+def finding(path: Path, report: dict | None):  # noqa: ANN201 - check.Finding
+    """The preflight as one of `publisher check`'s findings (warnings shown, not failing)."""
+    from publisher.check import Finding
+
+    if path.name.endswith("-cover.pdf"):  # the wrap cover is checked by its own module
+        return Finding("preflight", True, ["the cover sheet: not an interior"], ran=False)
+    signature = ((report or {}).get("print") or {}).get("signature")
+    result = preflight(path, int(signature) if signature else None)
+    return Finding("preflight", not result.problems,
+                   result.notes + result.problems[:20]
+                   + [f"warning: {w}" for w in result.warnings[:20]])
 
 
 def _identification(pdf: pikepdf.Pdf, result: Preflight) -> str | None:
@@ -115,6 +133,11 @@ def _output_intent(pdf: pikepdf.Pdf, result: Preflight) -> None:
 
 def _boxes(number: int, page: pikepdf.Page, result: Preflight) -> None:
     obj = page.obj
+    kinds = sorted({str(a.get("/Subtype")) for a in obj.get("/Annots", ())
+                    if a.get("/Subtype") not in PRINTABLE_ANNOTS})
+    if kinds:
+        result.problems.append(f"page {number}: {', '.join(kinds)} annotations (PDF/X allows "
+                               "only printer's marks and trap networks)")
     if "/TrimBox" not in obj or "/BleedBox" not in obj:
         result.problems.append(f"page {number}: no TrimBox or BleedBox")
         return
@@ -133,30 +156,42 @@ def _scan(holder: pikepdf.Object, resources: pikepdf.Object, ctm: pikepdf.Matrix
           paint: _Paint, active: set, fonts: set, result: Preflight, number: int) -> None:
     """Walk a content stream: colour operators, fonts, and images with their size on page."""
     _fonts(resources, fonts, result, number)
+    group = holder.get("/Group")
+    if group is not None and group.get("/S") == Name.Transparency:
+        paint.transparent = "a transparency group"
+    for state in resources.get("/ExtGState", pikepdf.Dictionary()).values():
+        if state.get("/SMask", Name("/None")) != Name("/None") or any(
+                float(state.get(key, 1)) < 1 for key in ("/CA", "/ca")):
+            paint.transparent = "a soft mask or an opacity under 1"
     spaces = resources.get("/ColorSpace", pikepdf.Dictionary())
     for key, space in spaces.items():
         if is_rgb_space(space):
             paint.rgb_spaces.add(key)
     xobjects = resources.get("/XObject", pikepdf.Dictionary())
-    stack, in_text = [ctm], False
+    # The graphics state: the transformation, and whether the fill colour is RGB.
+    stack: list[tuple[pikepdf.Matrix, bool]] = [(ctm, False)]
     for operands, operator in pikepdf.parse_content_stream(holder):
         op = str(operator)
+        matrix, fill_rgb = stack[-1]
         if op == "q":
             stack.append(stack[-1])
         elif op == "Q" and len(stack) > 1:
             stack.pop()
         elif op == "cm":
-            stack[-1] = pikepdf.Matrix(*map(float, operands)) @ stack[-1]
-        elif op in ("BT", "ET"):
-            in_text = op == "BT"
+            stack[-1] = (pikepdf.Matrix(*map(float, operands)) @ matrix, fill_rgb)
+        elif op in TEXT_SHOWING:
+            paint.rgb_text += fill_rgb
         elif op in ("rg", "RG") or op in ("cs", "CS") and (
                 operands[0] == Name.DeviceRGB or str(operands[0]) in paint.rgb_spaces):
             paint.rgb_ops += 1
-            paint.rgb_text += in_text
+            if op.islower():
+                stack[-1] = (matrix, True)
+        elif op in ("g", "k", "cs"):
+            stack[-1] = (matrix, False)
         elif op == "Do" and str(operands[0]) in xobjects:
             target = xobjects[str(operands[0])]
             if target.get("/Subtype") == Name.Image:
-                m = stack[-1]
+                m = matrix
                 width_in = (m.a ** 2 + m.b ** 2) ** 0.5 / 72
                 height_in = (m.c ** 2 + m.d ** 2) ** 0.5 / 72
                 ppi = min(int(target.Width) / max(width_in, 1e-9),
@@ -164,8 +199,8 @@ def _scan(holder: pikepdf.Object, resources: pikepdf.Object, ctm: pikepdf.Matrix
                 paint.images.append((str(operands[0]), ppi,
                                      is_rgb_space(target.get("/ColorSpace", Name.DeviceGray))))
             elif target.get("/Subtype") == Name.Form and target.objgen not in active:
-                matrix = pikepdf.Matrix(*map(float, target.get("/Matrix", [1, 0, 0, 1, 0, 0])))
-                _scan(target, target.get("/Resources", resources), matrix @ stack[-1], paint,
+                form = pikepdf.Matrix(*map(float, target.get("/Matrix", [1, 0, 0, 1, 0, 0])))
+                _scan(target, target.get("/Resources", resources), form @ matrix, paint,
                       active | {target.objgen}, fonts, result, number)
 
 
