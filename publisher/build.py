@@ -26,7 +26,7 @@ from publisher.model import Project
 FORMATS = ("pdf", "epub")
 EDITIONS = ("screen", "print")
 VARIANTS = ("ua", "a", "none", "x-4", "x-1a")  # the keys of pdf.PDF_VARIANTS
-# The PDF standards each edition takes, its default first (pdf.EDITION_VARIANTS).
+# The PDF standards each edition takes, its default first: PDF/X only for the press.
 EDITION_VARIANTS = {"screen": ("ua", "a", "none"), "print": ("x-4", "x-1a")}
 REPORT_NAME = "build-report.json"
 SUMS_NAME = "SHA256SUMS"

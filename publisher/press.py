@@ -145,6 +145,17 @@ def _recolour(pdf: pikepdf.Pdf, holder: pikepdf.Object, seen: set, standard: str
     hidden = {str(key): tuple(float(state[k]) == 0 if k in state else None
                               for k in ("/ca", "/CA"))
               for key, state in states.items()} if standard == "x-1a" else {}
+    # Made opaque once every stream is rewritten: the states may be shared by other forms.
+    opaque += [states[key] for key, state_alphas in hidden.items() if any(state_alphas)]
+    if standard == "x-1a" and "/Group" in holder:
+        del holder["/Group"]  # opaque content, no transparency: the group changes nothing
+    # Parsing and rewriting every stream is what this pass costs: skip those that cannot
+    # hold anything to rewrite (most pages, once the layouts' colours are device-cmyk()).
+    names = [*rgb_spaces, *(key for key, alphas in hidden.items() if any(alphas))]
+    wanted = re.compile(rb"\b(?:rg|RG)\b|/DeviceRGB" + b"".join(
+        b"|" + re.escape(name.encode()) + rb"\b" for name in names))
+    if not wanted.search(_content_bytes(holder)):
+        return
     operations, changed = [], False
     fill = stroke = False  # whether the current colour space is RGB
     alphas = [(False, False)]  # whether the alpha hides fills, strokes; per saved state
@@ -173,16 +184,22 @@ def _recolour(pdf: pikepdf.Pdf, holder: pikepdf.Object, seen: set, standard: str
                 and len(operands) == 3:
             operands, changed = list(_cmyk(*map(float, operands))), True
         operations.append((operands, operator))
-    # Made opaque once every stream is rewritten: the states may be shared by other forms.
-    opaque += [states[key] for key, state_alphas in hidden.items() if any(state_alphas)]
-    if standard == "x-1a" and "/Group" in holder:
-        del holder["/Group"]  # opaque content, no transparency: the group changes nothing
     if changed:
         if isinstance(holder, pikepdf.Page) or holder.get("/Type") == Name.Page:
             pikepdf.Page(holder).contents_coalesce()
             holder.Contents.write(pikepdf.unparse_content_stream(operations))
         else:
             holder.write(pikepdf.unparse_content_stream(operations))
+
+
+def _content_bytes(holder: pikepdf.Object) -> bytes:
+    if isinstance(holder, pikepdf.Stream):
+        return holder.read_bytes()
+    contents = holder.get("/Contents")
+    if contents is None:
+        return b""
+    streams = list(contents) if isinstance(contents, Array) else [contents]
+    return b"\n".join(stream.read_bytes() for stream in streams)
 
 
 def is_rgb_space(space: pikepdf.Object) -> bool:
