@@ -8,6 +8,6 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def builtin_dir(name: str) -> Path:
-    """Built-in `layouts` or `fonts`: inside the wheel, or at the top of a source tree."""
+    """Built-in `layouts`, `fonts` or `color`: inside the wheel, or at the top of a source tree."""
     installed = _PACKAGE / "_builtin" / name
     return installed if installed.is_dir() else _PACKAGE.parent / name

@@ -25,7 +25,9 @@ from publisher.model import Project
 
 FORMATS = ("pdf", "epub")
 EDITIONS = ("screen", "print")
-VARIANTS = ("ua", "a", "none")  # the keys of pdf.PDF_VARIANTS
+VARIANTS = ("ua", "a", "none", "x-4", "x-1a")  # the keys of pdf.PDF_VARIANTS
+# The PDF standards each edition takes, its default first: PDF/X only for the press.
+EDITION_VARIANTS = {"screen": ("ua", "a", "none"), "print": ("x-4", "x-1a")}
 REPORT_NAME = "build-report.json"
 SUMS_NAME = "SHA256SUMS"
 log = logging.getLogger("publisher.build")
@@ -43,6 +45,7 @@ class BuildResult:
     fonts: list[Any] = field(default_factory=list)
     source_date: dt.datetime | None = None
     edition: str = "screen"
+    variant: str = "ua"  # the PDF standard (a key of pdf.PDF_VARIANTS)
     report: Path | None = None
     sums: Path | None = None
     up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
@@ -207,7 +210,7 @@ def build(
     formats: Iterable[str] = FORMATS,
     *,
     edition: str = "screen",
-    variant: str = "ua",
+    variant: str | None = None,
     strict: bool = False,
     progress: Progress | None = None,
     force: bool = False,
@@ -224,10 +227,14 @@ def build(
     unknown = set(formats) - set(FORMATS)
     if unknown or not wanted:
         raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
-    if variant not in VARIANTS:
-        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
     if edition not in EDITIONS:
         raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
+    variant = variant or EDITION_VARIANTS[edition][0]
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
+    if variant not in EDITION_VARIANTS[edition]:
+        raise BuildError(f"--pdf-standard {variant} is not for the {edition} edition; choose "
+                         f"from {', '.join(EDITION_VARIANTS[edition])}")
     progress = progress or Progress(io.StringIO())
     root = Path(project_dir).resolve()
     stamp_dir = (Path(output_dir) if output_dir else root / "output").resolve()
@@ -239,7 +246,7 @@ def build(
     # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
     from publisher import cover, epub, fonts, partworker, pdf, report
 
-    result = BuildResult(edition=edition)
+    result = BuildResult(edition=edition, variant=variant)
     artifacts: dict[str, bytes] = {}
     started = time.perf_counter()
     pool = partworker.Pool(root, variant)

@@ -230,6 +230,9 @@ def check_output(output_dir: Path) -> list[Verdict]:
                 _guard("qpdf", lambda p=path: qpdf_check(p)),
                 _guard("pdf checks", lambda p=path, d=data: pdf_checks(p, report, d)),
                 _guard("typography", lambda p=path: typography(p))]))
+            if (report or {}).get("edition") == "print":  # the print edition's preflight
+                from publisher.preflight import finding
+                verdicts[-1].findings.append(_guard("preflight", lambda p=path: finding(p, report)))
         else:
             verdicts.append(Verdict(path, [_guard("container", lambda d=data: container(d)),
                                            _guard("epubcheck", lambda p=path: epubcheck(p)),

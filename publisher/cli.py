@@ -42,9 +42,11 @@ BUILD_OPTIONS = [
                  help="Build only this format (repeatable; default: every format)."),
     click.option("--edition", type=click.Choice(["screen", "print"]), default="screen",
                  show_default=True, help="PDF edition: screen, or print with bleed and marks."),
-    click.option("--pdf-standard", "variant", type=click.Choice(["ua", "a", "none"]),
-                 default="ua", show_default=True,
-                 help="ua: tagged PDF/UA-1; a: PDF/A-2b for archives; none: plain PDF."),
+    click.option("--pdf-standard", "variant",
+                 type=click.Choice(["ua", "a", "none", "x-4", "x-1a"]), default=None,
+                 help="Screen edition: ua (default), tagged PDF/UA-1; a: PDF/A-2b for "
+                      "archives; none: plain PDF. Print edition: x-4 (default) or x-1a, "
+                      "PDF/X for the press."),
     click.option("--strict", is_flag=True, help="Fail the build on any warning."),
     click.option("--force", is_flag=True,
                  help="Rebuild even when nothing changed since the last build."),

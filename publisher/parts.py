@@ -25,6 +25,7 @@ from pathlib import Path
 from publisher import cache
 from publisher.epub_pages import page_margins
 from publisher.errors import BuildError
+from publisher.imprint import padded
 from publisher.model import Project
 from publisher.partworker import Job, Outcome, Pool
 from publisher.pdf import Part, TypesetPDF, html_for_pdf
@@ -72,8 +73,12 @@ class PartTypesetter:
 
     def __init__(self, project: Project, edition: str, variant: str,
                  when: dt.datetime | None, faces: list, pool: Pool | None = None) -> None:
-        self.render: Callable[..., str] = lambda part, pages: html_for_pdf(
-            project, faces, edition, when, part=part, pages=pages)
+        self.render: Callable[..., str] = lambda part, pages, printed=None, blanks=0: \
+            html_for_pdf(project, faces, edition, when, part=part, pages=pages,
+                         printed=printed, blanks=blanks)
+        # Print: the pages are made up to whole signatures with blanks before the colophon.
+        self.signature = project.book.printing.signature if edition == "print" else 0
+        self.printed: int | None = None  # the pages in whole signatures, once guessed
         self.groups = plan(project)
         self.chapters = [self.render(Part(False, group, False, sentinel=True), {})
                          for group in self.groups]
@@ -90,17 +95,37 @@ class PartTypesetter:
                 chapters = self._chapters(run)
                 pages = self._anchor_pages(run, chapters)
                 back_start = self._start(run, len(chapters))
-                back_html = self.render(Part(False, (), True), pages)
+                back_html = natural_html = self.render(Part(False, (), True), pages)
                 # The front matter is laid out beside the back matter, guessing that anchors
                 # in the back matter (the index) are on its first page; checked below.
                 guess = _Guess(pages, back_start)
+                printed, blanks = self._printed(back_start, back_html)
+                back_html = self.render(Part(False, (), True), pages, printed, blanks)
+                self.printed = printed
                 front_html = self._front_html(guess)
                 back, final_front = self._known_start([
                     (len(chapters), back_html, back_start, False), (FRONT, front_html, 1, True)])
                 pages.update({name: back_start + n - 1 for name, n in back.anchors.items()})
-                if any(pages.get(name) != back_start for name in guess.guessed):
+                redo = []
+                if self.signature:  # the back matter's length was a guess: make it up again
+                    natural = back_start - 1 + back.pages - blanks
+                    # For the next build's guess (_printed): the length without blanks.
+                    cache.store_bytes("part-size", self._key("size", natural_html),
+                                      str(back.pages - blanks).encode())
+                    now_printed = padded(natural, self.signature)
+                    if (now_printed, now_printed - natural) != (printed, blanks):
+                        printed, blanks = now_printed, now_printed - natural
+                        back_html = self.render(Part(False, (), True), pages, printed, blanks)
+                        redo.append((len(chapters), back_html, back_start, False))
+                if redo or any(pages.get(name) != back_start for name in guess.guessed):
+                    self.printed = printed
                     front_html = self._front_html(pages)
-                    final_front, = self._known_start([(FRONT, front_html, 1, True)])
+                    redo.append((FRONT, front_html, 1, True))
+                if redo:
+                    redone = self._known_start(redo)
+                    if len(redone) == 2:
+                        back = redone[0]
+                    final_front = redone[-1]
                 if final_front.pages == run.front_pages:
                     break
                 front = final_front.pages  # the numbers made it longer or shorter: again
@@ -125,8 +150,20 @@ class PartTypesetter:
     # -- the stages -------------------------------------------------------------------
 
     def _front_html(self, pages: dict[str, int] | None = None) -> str:
-        """The front matter; without `pages`, with placeholder numbers (to count its pages)."""
-        return self.render(Part(True, (), False, sentinel=True), {} if pages is None else pages)
+        """The front matter; without `pages`, with placeholder numbers (to count its pages).
+        In print, its copyright page counts `self.printed` pages."""
+        return self.render(Part(True, (), False, sentinel=True), {} if pages is None else pages,
+                           self.printed)
+
+    def _printed(self, back_start: int, back_html: str) -> tuple[int | None, int]:
+        """The print edition's pages in whole signatures, and the blanks that make them up,
+        from the back matter's length when a previous build laid it out (else one page)."""
+        if not self.signature:
+            return None, 0
+        known = cache.load_bytes("part-size", self._key("size", back_html))
+        natural = back_start - 1 + (int(known) if known is not None else 1)
+        printed = padded(natural, self.signature)
+        return printed, printed - natural
 
     @cached_property
     def _sizing_html(self) -> str:

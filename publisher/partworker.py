@@ -13,7 +13,7 @@ import cffi
 
 from publisher import builtin_dir
 from publisher.errors import BuildError
-from publisher.pdf import PDF_VARIANTS
+from publisher.pdf import PDF_VARIANTS, write_options
 
 
 @dataclass
@@ -155,7 +155,7 @@ def _run(session: _Session, job: Job, root: Path, layouts: Path, variant: str | 
             return Outcome(job.index, sized.pages - job.sentinel)
         pages = document.pages[:-1] if job.sentinel else document.pages
         anchors = anchor_pages(pages)
-        data = document.copy(pages).write_pdf(pdf_variant=variant, uncompressed_pdf=False)
+        data = document.copy(pages).write_pdf(**write_options(variant))
     # Read here, in parallel, rather than from the merged book (the EPUB's page-list needs
     # them); text extraction needs only the ToUnicode maps, not the fonts left for the merge.
     lines = pdf_page_lines(data, job.margins)

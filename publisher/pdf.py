@@ -18,7 +18,8 @@ from publisher.render import render
 if TYPE_CHECKING:
     from publisher.partworker import Pool
 
-PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None}
+PDF_VARIANTS = {"ua": "pdf/ua-1", "a": "pdf/a-2b", "none": None,
+                "x-4": "pdf/x-4", "x-1a": "pdf/x-1a"}
 # The scheme of a link whose target is typeset in another part: WeasyPrint keeps it as an
 # external link, and the merge turns it into an internal one (see pdfmerge).
 CROSS_PART = "publisher-anchor:"
@@ -80,10 +81,22 @@ class Part:
     sentinel: bool = False
 
 
+def write_options(variant: str | None) -> dict:
+    """WeasyPrint's write_pdf options for a variant; a PDF/X is tagged too (for /Lang and
+    the structure the other checks read), which PDF/X allows."""
+    return {"pdf_variant": variant, "uncompressed_pdf": False,
+            **({"pdf_tags": True} if variant and variant.startswith("pdf/x") else {})}
+
+
 def html_for_pdf(project: Project, faces: list, edition: str = "screen",
                  when: dt.datetime | None = None, part: Part | None = None,
-                 pages: dict[str, int] | None = None) -> str:
+                 pages: dict[str, int] | None = None, printed: int | None = None,
+                 blanks: int = 0) -> str:
     """The HTML of the book, or of one `part` of it.
+
+    In the print edition, `printed` is the page count in whole signatures, which the
+    copyright page's figures count (0 while it is not known yet), and `blanks` the blank
+    pages set before the colophon to make it up.
 
     Without `pages`, links are internal (`#anchor`) and page numbers are WeasyPrint's
     `target-counter`s. With `pages` (anchor → printed page, for a part whose targets lie in
@@ -93,6 +106,7 @@ def html_for_pdf(project: Project, faces: list, edition: str = "screen",
     """
     from markupsafe import Markup
 
+    from publisher import imprint
     from publisher.typography import CSS
 
     when = when or project.book.timestamp
@@ -116,7 +130,8 @@ def html_for_pdf(project: Project, faces: list, edition: str = "screen",
     # The typography CSS is the package's own code, not content: safe to inline unescaped.
     return render(project, "pdf/book.html.j2", edition=edition, typography_css=Markup(CSS),
                   fonts={face.role: face.family for face in faces}, part=part, href=href,
-                  page_of=page_of,
+                  page_of=page_of, ink=imprint.ink(edition), blanks=blanks,
+                  imprint=imprint.of(project.book, printed or 0) if edition == "print" else None,
                   timestamp=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
 
 
@@ -147,7 +162,7 @@ def write(document, variant: str = "ua") -> TypesetPDF:  # noqa: ANN001 - weasyp
     """The laid-out document as PDF bytes, with the page where each anchor landed."""
     anchors = anchor_pages(document.pages)
     with fewer_collections():
-        data = document.write_pdf(pdf_variant=PDF_VARIANTS[variant], uncompressed_pdf=False)
+        data = document.write_pdf(**write_options(PDF_VARIANTS[variant]))
     return TypesetPDF(data, len(document.pages), anchors)
 
 
@@ -158,11 +173,13 @@ def parts_possible() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-def typeset(project: Project, edition: str = "screen", variant: str = "ua",
+def typeset(project: Project, edition: str = "screen", variant: str | None = None,
             when: dt.datetime | None = None, faces: list | None = None,
             in_parts: bool = True, pool: Pool | None = None) -> TypesetPDF:
     """Lay out and write the PDF; raise BuildError with every WeasyPrint warning.
 
+    `variant` is a key of PDF_VARIANTS, by default the edition's (build.EDITION_VARIANTS);
+    a print edition in PDF/X is made press-ready after the merge (press.py).
     `when` stamps the PDF's dates (SOURCE_DATE_EPOCH); by default, book.yaml's date.
     `faces` are the fonts already checked by the caller; without them they are checked here.
     `in_parts` typesets parts of the book in parallel processes (those of `pool`, a
@@ -170,20 +187,52 @@ def typeset(project: Project, edition: str = "screen", variant: str = "ua",
     book as one document in this process.
     """
     from publisher import fonts
+    from publisher.build import EDITION_VARIANTS
 
     if faces is None:  # before rendering: a gap is a content error naming the character
         faces = fonts.check(project)
+    variant = variant or EDITION_VARIANTS[edition][0]
     if in_parts and parts_possible():
         from publisher import parts
 
-        return parts.typeset(project, edition, variant, when, faces, pool)
-    from publisher import justify
+        result = parts.typeset(project, edition, variant, when, faces, pool)
+    else:
+        result = _one_pass(project, edition, variant, when, faces)
+    signature = project.book.printing.signature
+    if edition == "print" and result.pages % signature:
+        raise BuildError(f"the print edition has {result.pages} pages, not a whole number of "
+                         f"{signature}-page signatures: a layout overriding pdf/back.html.j2 "
+                         "must keep its loop of `blanks` blank pages before the colophon")
+    if edition == "print" and variant.startswith("x-"):
+        from publisher import press
+
+        source, when = result.source, when or project.book.timestamp
+        result.source = lambda: press.finish(
+            source() if callable(source) else source, variant, when)
+    return result
+
+
+def _one_pass(project: Project, edition: str, variant: str, when: dt.datetime | None,
+              faces: list) -> TypesetPDF:
+    """The whole book laid out as one WeasyPrint document in this process.
+
+    The print edition is laid out twice: its copyright page counts the pages, and its
+    blank pages make them up to whole signatures, which only the first layout tells.
+    """
+    from publisher import imprint, justify
 
     justify.install()
     html = html_for_pdf(project, faces, edition, when)
     # Any WeasyPrint warning (a missing glyph, a bad CSS rule) fails the build.
     with capture("weasyprint") as collected:
         document, fetcher = lay_out(project, html)
+        if edition == "print":
+            natural = len(document.pages)
+            printed = imprint.padded(natural, project.book.printing.signature)
+            del document
+            html = html_for_pdf(project, faces, edition, when, printed=printed,
+                                blanks=printed - natural)
+            document, fetcher = lay_out(project, html)
         result = write(document, variant)
     # The laid-out boxes reference each other: free them now, before the EPUB stage needs
     # the memory, rather than at some later full collection.

@@ -233,6 +233,10 @@ def build_report(project: Project, result: Any, files: dict[Path, bytes]) -> byt
         "book": {"title": project.book.full_title, "slug": project.book.slug,
                  "identifier": project.book.identifier, "date": project.book.date.isoformat()},
         "edition": result.edition,
+        # What the preflight of `publisher check` needs to know about a print edition.
+        **({"print": {"pdf_standard": result.variant,
+                      "signature": project.book.printing.signature}}
+           if result.edition == "print" else {}),
         "source_date": result.source_date.isoformat() if result.source_date else None,
         "formats": list(result.outputs),
         "artifacts": artifacts,

@@ -23,6 +23,7 @@ def test_wheel_builds_a_book_outside_the_source_tree(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert "publisher/_builtin/layouts/pdf/book.html.j2" in names
     assert "publisher/_builtin/fonts/fonts.yaml" in names
+    assert "publisher/_builtin/color/FOGRA39L-argyll.icc" in names  # the print output intent
     assert "publisher/skeleton/content/book.yaml" in names
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",

@@ -1,0 +1,146 @@
+"""The print edition's figures: sheets, 开本, 印张 and 字数 for the copyright page, and its inks."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from publisher.model import Book
+
+# Trim sizes book.yaml's `page.size` may name (width, height in mm).
+NAMED_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
+               "B4": (250, 353), "B5": (176, 250), "B6": (125, 176), "letter": (215.9, 279.4)}
+POINTS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "pc": 12.0, "px": 0.75}
+ISBN_PREFIX = re.compile(r"^\s*(?:urn:isbn:|isbn[:：]?)\s*", re.IGNORECASE)
+SHEET = re.compile(r"(\d+)mm\s*[×x]\s*(\d+)mm\s*1/(\d+)")
+# Greys darker than this are set in solid black: a press cannot tell 93% K from 100% K, and a
+# solid ink needs no halftone screen, which would fray the edges of small type.
+SOLID_BELOW = 0.1
+
+
+def padded(pages: int, signature: int) -> int:
+    """The page count made up to whole signatures (printed sheets folded together)."""
+    return -(-pages // signature) * signature
+
+
+def trim_mm(book: Book) -> tuple[float, float]:
+    """The trim size (width, height) in mm from book.yaml's `page.size`."""
+    size = book.page.size
+    if size in NAMED_SIZES:
+        return NAMED_SIZES[size]
+    width, height = (float(v.removesuffix("mm")) for v in size.split())
+    return width, height
+
+
+def _points(length: str, em: float = 12.0) -> float:
+    """A CSS length in points; `em` relative to `em` points (the CSS default 16 px = 12 pt)."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", length.strip())
+    if not match:
+        raise ValueError(f"not a CSS length: {length!r}")
+    number, unit = float(match.group(1)), match.group(2) or "px"
+    return number * em if unit == "em" else number * POINTS[unit]
+
+
+def type_area(book: Book) -> tuple[int, int]:
+    """Characters per line and lines per page of the body text in the type area.
+
+    Characters per line = type-area width ÷ body size; lines per page = type-area height ÷
+    (body size × line height); both rounded down, as a full line or character must fit.
+    """
+    body = _points(book.page.body_size)
+    values = [_points(v, body) for v in book.page.margins.split()]
+    top, right, bottom, left = (values * 4)[:4] if len(values) == 1 else (
+        values[0], values[1], values[2 if len(values) > 2 else 0],
+        values[3] if len(values) > 3 else values[1])
+    width, height = (mm * POINTS["mm"] for mm in trim_mm(book))
+    per_line = math.floor((width - left - right) / body + 1e-6)
+    lines = math.floor((height - top - bottom) / (body * float(book.page.line_height)) + 1e-6)
+    return per_line, lines
+
+
+@dataclass(frozen=True)
+class Imprint:
+    """What the print edition's copyright page (版权页) states, all computed."""
+
+    format: str  # 开本
+    sheets: str  # 印张, "" without a sheet size and fold
+    words: str  # 字数, in 千字
+    edition: str  # 版次
+    impression: str  # 印次
+    isbn: str  # "ISBN 978-…" as written in book.yaml, "" without an ISBN
+    price: str  # 定价, "" when not given
+    pages: int  # the printed pages the figures count
+
+
+def sheets(pages: int, fold: int) -> str:
+    """印张: pages ÷ fold, rounded up to an eighth of a sheet, written as printers do (6.5)."""
+    value = math.ceil(Fraction(pages, fold) * 8) / 8
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def of(book: Book, pages: int) -> Imprint:
+    """The copyright page's figures for a print edition of `pages` printed pages."""
+    printing = book.printing
+    match = SHEET.fullmatch(printing.sheet.strip()) if printing.sheet else None
+    if match:
+        width, height, fold = (int(g) for g in match.groups())
+        fmt, sheet_count = f"{width}mm×{height}mm　1/{fold}", sheets(pages, fold)
+    else:
+        width_mm, height_mm = trim_mm(book)
+        fmt, sheet_count = f"{width_mm:g}mm×{height_mm:g}mm", ""
+    per_line, lines = type_area(book)
+    thousands = max(1, round(per_line * lines * pages / 1000))
+    date = book.date
+    # As written after `urn:isbn:` (hyphens where the agency puts them), checked by the loader.
+    isbn = f"ISBN {ISBN_PREFIX.sub('', book.identifier).strip()}" if book.isbn else ""
+    return Imprint(
+        format=fmt, sheets=sheet_count, words=f"{thousands}千字",
+        edition=f"{date.year}年{date.month}月{book.edition}",
+        impression=printing.impression or f"{date.year}年{date.month}月第1次印刷",
+        isbn=isbn, price=printing.price, pages=pages)
+
+
+def ink(edition: str) -> Callable[..., str]:
+    """The layouts' colour filter: unchanged on screen; a device-cmyk() colour in print.
+
+    In print, text and rules are in black ink only (K): a grey keeps its lightness, a colour
+    becomes the grey of its luma, dark greys solid K. `process=True` (the cover's design)
+    separates a colour into four inks through the output intent's profile instead.
+    """
+    if edition != "print":
+        return lambda color, process=False: color
+
+    def cmyk(color: str, process: bool = False) -> str:
+        r, g, b = hex_rgb(color)
+        if not process:
+            r = g = b = 0.2126 * r + 0.7152 * g + 0.0722 * b
+        c, m, y, k = rgb_to_cmyk(r, g, b)
+        return f"device-cmyk({c:g} {m:g} {y:g} {k:g})"
+    return cmyk
+
+
+def hex_rgb(color: str) -> tuple[float, float, float]:
+    """#rgb or #rrggbb as three fractions of 1."""
+    digits = color.strip().lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    if not re.fullmatch(r"[0-9a-fA-F]{6}", digits):
+        raise ValueError(f"expected a colour such as #8c1c13, got {color!r}")
+    return tuple(int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def rgb_to_cmyk(r: float, g: float, b: float) -> tuple[float, float, float, float]:
+    """One sRGB colour in the output intent's CMYK, rounded to 0.01; greys in K only."""
+    if abs(r - g) < 1e-3 and abs(g - b) < 1e-3:
+        k = 1 - r
+        return 0.0, 0.0, 0.0, 1.0 if r < SOLID_BELOW else round(k, 2)
+    from PIL import Image, ImageCms
+
+    from publisher.press import profile_transform
+
+    pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), tuple(round(v * 255) for v in (
+        r, g, b))), profile_transform())
+    return tuple(round(v / 255, 2) for v in pixel.getpixel((0, 0)))  # type: ignore[return-value]
