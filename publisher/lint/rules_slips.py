@@ -1,0 +1,193 @@
+"""Slips that knowing Chinese reveals: look-alike characters (OCR, hurried typing) and symbols."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from publisher.lint import confusables as cf
+from publisher.lint.cjk import HAN, at
+from publisher.lint.document import Document
+from publisher.lint.finding import WARNING, Finding
+
+PROSE_KINDS = frozenset({"headline", "question", "answer", "notes"})
+RUN = re.compile(f"[{HAN}]+")
+CONTEXT = 3  # characters each side that the word model sees
+SUPPORT = -5.5  # log10 frequency of a word common enough that its characters are not suspect
+# Calibrated on the test set (benchmarks/slips.py, docs/linter.md): how many times (log10)
+# more probable the context must read with the look-alike than as written.
+MARGIN = 3.0
+CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
+RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
+NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A suspect character at `offset` of a text, what it should be, and why."""
+
+    offset: int
+    rule: str
+    subject: str
+    suggestion: str
+    message: str
+    score: float = 0.0
+
+
+def check(docs: list[Document]) -> list[Finding]:
+    """A warning for each suspect character in headlines, answers and notes."""
+    fields = [(doc, fld) for doc in docs for fld in doc.fields if fld.kind in PROSE_KINDS]
+    book = "\n".join(fld.text for _, fld in fields)
+    return [at(doc, fld, s.offset, s.rule, WARNING, s.message, s.subject,
+               suggestion=s.suggestion)
+            for doc, fld in fields for s in suspects(fld.text, book)]
+
+
+def suspects(text: str, book: str = "") -> list[Suspect]:
+    """Every suspect in `text`; `book` (all the book's prose) shows what is usual there."""
+    found = symbols(text)
+    for m in RUN.finditer(text):
+        found += _visual(m.group(), m.start(), book or text)
+    taken: set[int] = set()
+    out = []
+    for s in sorted(found, key=lambda s: -s.score):
+        if s.offset not in taken:
+            taken.add(s.offset)
+            out.append(s)
+    return sorted(out, key=lambda s: s.offset)
+
+
+def _supported(run: str, i: int) -> bool:
+    """Whether the character at i is part of a known word of two or more characters."""
+    words = cf.frequencies()
+    for n in range(2, 5):
+        for s in range(max(0, i - n + 1), min(i, len(run) - n) + 1):
+            if words.get(run[s:s + n], -99) >= SUPPORT:
+                return True
+    return False
+
+
+def _makes_word(text: str, k: int) -> bool:
+    """Whether the character at k forms some known word of two or more characters."""
+    words = cf.frequencies()
+    return any(text[s:s + n] in words for n in range(2, 5)
+               for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1))
+
+
+def _visual(run: str, start: int, book: str) -> list[Suspect]:
+    out = []
+    for i, ch in enumerate(run):
+        others = cf.lookalikes().get(ch)
+        if not others or _supported(run, i):
+            continue
+        a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
+        window, k = run[a:b], i - a
+        written, _ = cf.segment(window)
+        best: Suspect | None = None
+        for other, sim in others:
+            swapped = window[:k] + other + window[k + 1:]
+            if not _makes_word(swapped, k):
+                continue
+            p, words = cf.segment(swapped)
+            s, word = next((s, w) for s, w in words if s <= k < s + len(w))
+            if len(word) < 2:
+                continue  # the look-alike must make a word with its neighbours
+            gain = p - written
+            as_written = window[s:s + len(word)]
+            usual = book.count(word)
+            if _consistent(book, window, k, other, as_written, word, usual):
+                continue
+            # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once.
+            score = gain + min(1.5, 0.5 * usual) - (1 - sim)
+            if score >= MARGIN and (best is None or score > best.score):
+                best = Suspect(start + i, "slip.visual", as_written, word,
+                               _evidence(ch, other, as_written, word, gain, usual), score)
+        if best:
+            out.append(best)
+    return out
+
+
+def _consistent(book: str, window: str, k: int, other: str, written: str, word: str,
+                usual: int) -> bool:
+    """Whether the book uses the written form on purpose: a name or a term, not a slip.
+
+    The form, or a rare character with either neighbour (涪小妹 twice), recurs and
+    its look-alike is not far commoner in the book (巾帽 twice is a slip: 巾帼 occurs 100 times).
+    """
+    pairs = [(written, word, usual)]
+    rare = (cf.logp(window[k]) or cf.FLOOR) < RARE_CHAR  # beside 的, any character recurs
+    for a, b in ((k - 1, k + 1), (k, k + 2)):
+        if rare and a >= 0 and b <= len(window):
+            pair = window[a:b]
+            fixed = pair.replace(window[k], other)
+            pairs.append((pair, fixed, book.count(fixed)))
+    return any((seen := book.count(form)) >= 2 and common < CONSISTENT * seen
+               for form, _, common in pairs)
+
+
+def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: int) -> str:
+    times = f"{10 ** gain:,.0f}" if gain < 9 else f"10^{gain:.0f}"
+    known = cf.frequencies().get(written)
+    what = "is no word" if known is None else f"is rare ({10 ** known:.0e})"
+    book = f"; the book has “{word}” {usual} times" if usual else ""
+    return (f"“{ch}” may be a slip for the look-alike “{other}”: “{written}” {what}, "
+            f"“{word}” reads {times}× more likely in modern Chinese{book}")
+
+
+def symbols(text: str) -> list[Suspect]:
+    """Han characters standing for symbols, and symbols standing for Han characters."""
+    out = []
+    for pattern, fix, why in SYMBOLS:
+        for m in pattern.finditer(text):
+            out.append(Suspect(m.start(), "slip.symbol", m.group(), fix, why, 10.0))
+    for m in _LONE_TEN.finditer(text):
+        run = RUN.match(text, _run_start(text, m.start()))
+        if run and _between_words(run.group(), m.start() - run.start()):
+            out.append(Suspect(m.start(), "slip.symbol", "十", "+",
+                               "“十” that is neither a number nor part of a word: "
+                               "a plus sign “+” read as 十?", 10.0))
+    for m in _DOING.finditer(text):
+        out.append(Suspect(m.start(), "slip.visual", m.group(1) + "了", "干了",
+                           f"“{m.group(1)}了” before a number: a verb is needed, "
+                           "“干了” (worked for), and “干” and “" + m.group(1) + "” look alike",
+                           10.0))
+    return out
+
+
+_OPEN, _CLOSE = "“‘「『《\"'", "”’」』》\"'"
+SYMBOLS = [
+    (re.compile(f"(?<=[{_CLOSE}0-9A-Za-z])十(?=[{_OPEN}0-9A-Za-z])"), "+",
+     "“十” between two terms or numbers: a plus sign “+” read as 十?"),
+    (re.compile("(?<=—)一|一(?=—)"), "——",
+     "“一” beside “—”: half of the dash “——” read as 一?"),
+    (re.compile("(?<=[0-9])[OoＯ〇](?=[0-9])"), "0",
+     "a letter O or 〇 inside an Arabic number: the digit 0?"),
+    (re.compile("(?<=[〇一二三四五六七八九])[OoＯ0０](?=[〇一二三四五六七八九])"), "〇",
+     "a letter O or the digit 0 inside a number written in Chinese: “〇”?"),
+    (re.compile("(?<=[0-9])[lI](?=[0-9])"), "1", "a letter l or I inside a number: the digit 1?"),
+    (re.compile("[□■◻◼\ufffd]"), "the missing character",
+     "a box or replacement character: a glyph lost in conversion or OCR"),
+]
+# 十 with no numeral on either side: a number only if it starts a word (十分, 十项).
+_LONE_TEN = re.compile(f"(?<![{NUMERAL}第])十(?![{NUMERAL}])")
+
+
+def _between_words(run: str, i: int) -> bool:
+    """十 joining two words (体育十旅游), part of neither."""
+    words = cf.frequencies()
+    left = any(words.get(run[i - n:i], -99) >= SUPPORT for n in (2, 3, 4) if i >= n)
+    right = any(words.get(run[i + 1:i + 1 + n], -99) >= SUPPORT for n in (2, 3, 4)
+                if i + 1 + n <= len(run))
+    return left and right and not _supported(run, i)
+
+
+def _run_start(text: str, i: int) -> int:
+    while i > 0 and RUN.match(text[i - 1]):
+        i -= 1
+    return i
+
+
+# 千了25年 for 干了25年: a numeral cannot take 了 and then a number.
+_DOING = re.compile(f"(?<![{NUMERAL}])([千于十])了(?=[0-9{NUMERAL[10:]}])")
+# A lone 口 that joins no word stands where a box (a missing glyph) was read as a character.
+
