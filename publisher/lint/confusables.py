@@ -59,8 +59,8 @@ def segment(text: str, longest: int = 4) -> tuple[float, list[tuple[int, str]]]:
     for end in range(1, len(text) + 1):
         for start in range(max(0, end - longest), end):
             p = logp(text[start:end])
-            if p is not None and best[start] + p > best[end]:
-                best[end], back[end] = best[start] + p, start
+            if p is not None and best[start] + p - 1.0 > best[end]:
+                best[end], back[end] = best[start] + p - 1.0, start
     words, end = [], len(text)
     while end > 0:
         words.append((back[end], text[back[end]:end]))
