@@ -36,7 +36,12 @@ class Result:
 
     @property
     def recall(self) -> float:
-        return sum(f is not None for _, f in self.planted) / len(self.planted)
+        return self.recall_of(heldout=False)
+
+    def recall_of(self, heldout: bool) -> float:
+        """Recall on the calibration plants, or on those held out from calibration."""
+        chosen = [f for p, f in self.planted if bool(p.get("heldout")) == heldout]
+        return sum(f is not None for f in chosen) / len(chosen)
 
     @property
     def precision(self) -> float:
@@ -121,9 +126,11 @@ def main() -> None:
         print(f"false alarm (slipped book): {f}")
     for f in result.clean:
         print(f"false alarm (clean book):   {f}")
+    found = sum(h is not None for _, h in result.planted)
     print(f"word list {args.words}, margin {args.margin}: "
-          f"recall {result.recall:.0%} ({sum(h is not None for _, h in result.planted)}"
-          f"/{len(result.planted)}), precision {result.precision:.0%}, "
+          f"recall {found / len(result.planted):.0%} ({found}/{len(result.planted)}: "
+          f"calibration {result.recall:.0%}, held out {result.recall_of(heldout=True):.0%}), "
+          f"precision {result.precision:.0%}, "
           f"clean text {len(result.clean)} false alarms in {result.clean_chars} characters "
           f"({result.per_thousand:.2f} per 1,000); {time.perf_counter() - start:.1f} s")
 

@@ -16,7 +16,7 @@ CONTEXT = 3  # characters each side that the word model sees
 SUPPORT = -5.5  # log10 frequency of a word common enough that its characters are not suspect
 # Calibrated on the test set (benchmarks/slips.py, docs/linter.md): how many times (log10)
 # more probable the context must read with the look-alike than as written.
-MARGIN = 4.0
+MARGIN = 3.5
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
 NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
