@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from publisher.lint import confusables as cf
 from publisher.lint.cjk import HAN, at
@@ -17,6 +18,7 @@ SUPPORT = -5.5  # log10 frequency of a word common enough that its characters ar
 # Calibrated on the test set (benchmarks/slips.py, docs/linter.md): how many times (log10)
 # more probable the context must read with the look-alike than as written.
 MARGIN = 3.5
+BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
 NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
@@ -59,19 +61,29 @@ def suspects(text: str, book: str = "") -> list[Suspect]:
 
 def _supported(run: str, i: int) -> bool:
     """Whether the character at i is part of a known word of two or more characters."""
+    return _covered(run)[i]
+
+
+@lru_cache(maxsize=64)
+def _covered(run: str) -> tuple[bool, ...]:
+    """For each character of a run: inside a common word of two to four characters?"""
     words = cf.frequencies()
-    for n in range(2, 5):
-        for s in range(max(0, i - n + 1), min(i, len(run) - n) + 1):
-            if words.get(run[s:s + n], -99) >= SUPPORT:
-                return True
-    return False
+    covered = [False] * len(run)
+    for s in range(len(run) - 1):
+        for n in (2, 3, 4):
+            if s + n <= len(run) and words.get(run[s:s + n], -99) >= SUPPORT:
+                covered[s:s + n] = [True] * n
+    return tuple(covered)
 
 
 def _makes_word(text: str, k: int) -> bool:
     """Whether the character at k forms some known word of two or more characters."""
     words = cf.frequencies()
-    return any(text[s:s + n] in words for n in range(2, 5)
-               for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1))
+    for n in (2, 3, 4):  # a plain loop: this is the linter's innermost one
+        for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1):
+            if text[s:s + n] in words:
+                return True
+    return False
 
 
 def _visual(run: str, start: int, book: str) -> list[Suspect]:
@@ -82,7 +94,7 @@ def _visual(run: str, start: int, book: str) -> list[Suspect]:
             continue
         a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
         window, k = run[a:b], i - a
-        written, _ = cf.segment(window)
+        written: float | None = None
         best: Suspect | None = None
         for other, sim in others:
             swapped = window[:k] + other + window[k + 1:]
@@ -92,16 +104,20 @@ def _visual(run: str, start: int, book: str) -> list[Suspect]:
             s, word = next((s, w) for s, w in words if s <= k < s + len(w))
             if len(word) < 2:
                 continue  # the look-alike must make a word with its neighbours
+            if written is None:
+                written = cf.segment(window)[0]
             gain = p - written
-            as_written = window[s:s + len(word)]
-            usual = book.count(word)
-            if _consistent(book, window, k, other, as_written, word, usual):
+            if gain + BOOK_BONUS - (1 - sim) < MARGIN:
                 continue
             # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once.
-            score = gain + min(1.5, 0.5 * usual) - (1 - sim)
-            if score >= MARGIN and (best is None or score > best.score):
-                best = Suspect(start + i, "slip.visual", as_written, word,
-                               _evidence(ch, other, as_written, word, gain, usual), score)
+            usual = book.count(word)
+            score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
+            as_written = window[s:s + len(word)]
+            if score < MARGIN or (best and score <= best.score) or _consistent(
+                    book, window, k, other, as_written, word, usual):
+                continue
+            best = Suspect(start + i, "slip.visual", as_written, word,
+                           _evidence(ch, other, as_written, word, gain, usual), score)
         if best:
             out.append(best)
     return out
