@@ -6,7 +6,9 @@ Two sources, merged:
   box (so 日 and 曰, which differ mostly in proportion, meet); each character keeps its
   closest neighbours under either rendering (cosine similarity of the bitmaps);
 - pycorrector's same_stroke.txt (Apache-2.0), the look-alike groups a Chinese spelling
-  corrector ships: `pip download --no-deps pycorrector`, unzip, pass --pycorrector DIR.
+  corrector ships: `pip download --no-deps pycorrector`, unzip, pass --pycorrector DIR;
+- for Simplified characters outside GB 2312 that the fonts draw (rare name characters, and
+  the odd guesses of OCR), their closest GB 2312 characters, one way.
 
 Run: python -m benchmarks.slips_data --pycorrector /tmp/pyc/pycorrector
 """
@@ -28,6 +30,7 @@ SIZE, CELL, BLUR = 48, 32, 1.2
 NEIGHBOURS = 8  # closest characters kept per rendering ...
 MIN_SIM = {"drawn": 0.80, "boxed": 0.75}  # ... when at least this similar
 KEEP, KEEP_SIM = 12, 0.80  # look-alikes kept per character in the table, at least this similar
+RARE_KEEP = 6  # look-alikes kept for a character outside GB 2312
 
 
 def gb2312() -> str:
@@ -71,6 +74,39 @@ def similarities(chars: str, boxed: bool) -> np.ndarray:
     return out
 
 
+def rare() -> str:
+    """Simplified characters outside GB 2312 that the fonts draw (names, OCR's odd guesses).
+
+    Traditional characters are left out: script.traditional reports those.
+    """
+    import opencc
+    from fontTools.ttLib import TTCollection
+
+    cmap = TTCollection(FONTS[0][0]).fonts[FONTS[0][1]].getBestCmap()
+    t2s = opencc.OpenCC("t2s").convert
+    common = set(gb2312())
+    return "".join(ch for cp in range(0x4E00, 0xA000) if (ch := chr(cp)) not in common
+                   and cp in cmap and t2s(ch) == ch)
+
+
+def rare_lookalikes(chars: str, others: str) -> dict[tuple[str, str], float]:
+    """For each rare character, its closest GB 2312 characters (one way: rare → common)."""
+    found: dict[tuple[str, str], float] = {}
+    for boxed in (False, True):
+        kind = "boxed" if boxed else "drawn"
+        pairs = [(render(others, path, index, boxed), render(chars, path, index, boxed))
+                 for path, index in FONTS]
+        for lo in range(0, len(others), 2000):
+            sim = np.maximum(*[o[lo:lo + 2000] @ c.T for o, c in pairs])
+            top = np.argsort(-sim, axis=1)[:, :RARE_KEEP]
+            for i, row in enumerate(top):
+                for j in row:
+                    if sim[i, j] >= MIN_SIM[kind]:
+                        key = (others[lo + i], chars[j])
+                        found[key] = max(found.get(key, 0.0), float(sim[i, j]))
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--pycorrector", type=Path, required=True,
@@ -96,6 +132,8 @@ def main() -> None:
                     both = a in index and b in index
                     best[(a, b)] = max(float(m[index[a], index[b]]) for m in mats.values()) \
                         if both else 0.0
+    for key, sim in rare_lookalikes(chars, rare()).items():
+        best[key] = max(best.get(key, 0.0), sim)
     table: dict[str, list[tuple[float, str]]] = {}
     for (a, b), sim in best.items():
         table.setdefault(a, []).append((sim, b))

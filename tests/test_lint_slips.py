@@ -79,6 +79,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("县入民医院建立了远程会诊系统。", "入民", "人民"),
     ("让市民的曰常生活更方便。", "曰常生活", "日常生活"),
     ("小时侯在河里游泳。", "小时侯", "小时候"),
+    ("他是一名潜水爱奷者。", "爱奷者", "爱好者"),  # 奷 is outside GB 2312
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:
