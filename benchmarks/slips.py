@@ -122,6 +122,9 @@ def main() -> None:
     for plant, hit in result.planted:
         mark = f"found  {hit.rule} → {hit.suggestion}" if hit else "MISSED"
         print(f"{plant['file']:12} {plant['after']:16} {plant['kind']:14} {mark}")
+    for name in sorted({p["file"] for p, _ in result.planted}):
+        hits = [h is not None for p, h in result.planted if p["file"] == name]
+        print(f"{name}: {sum(hits)}/{len(hits)} found")
     for f in result.extra:
         print(f"false alarm (slipped book): {f}")
     for f in result.clean:

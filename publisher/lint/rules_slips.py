@@ -18,6 +18,9 @@ SUPPORT = -5.5  # log10 frequency of a word common enough that its characters ar
 # Calibrated on the test set (benchmarks/slips.py, docs/linter.md): how many times (log10)
 # more probable the context must read with the look-alike than as written.
 MARGIN = 3.5
+# When the look-alike is a word on its own: the margin, how alike the glyphs must be, and how
+# common (log10) the look-alike must be as a word by itself.
+LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
@@ -98,22 +101,26 @@ def _visual(run: str, start: int, book: str) -> list[Suspect]:
         best: Suspect | None = None
         for other, sim in others:
             swapped = window[:k] + other + window[k + 1:]
-            if not _makes_word(swapped, k):
+            if sim < LONE_SIM and not _makes_word(swapped, k):
                 continue
             p, words = cf.segment(swapped)
             s, word = next((s, w) for s, w in words if s <= k < s + len(w))
-            if len(word) < 2:
-                continue  # the look-alike must make a word with its neighbours
             if written is None:
                 written = cf.segment(window)[0]
             gain = p - written
-            if gain + BOOK_BONUS - (1 - sim) < MARGIN:
+            # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
+            # gets a lower bar: a lone character carries less evidence than a word.
+            margin = MARGIN if len(word) > 1 else LONE_MARGIN
+            if len(word) < 2 and (sim < LONE_SIM or (cf.logp(other) or cf.FLOOR) < LONE_COMMON
+                                  or _makes_word(window, k)):
+                continue  # alone only for a common word (人, 日) and a character in no word
+            if gain + BOOK_BONUS - (1 - sim) < margin:
                 continue
             # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once.
-            usual = book.count(word)
+            usual = book.count(word) if len(word) > 1 else 0
             score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
             as_written = window[s:s + len(word)]
-            if score < MARGIN or (best and score <= best.score) or _consistent(
+            if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
             best = Suspect(start + i, "slip.visual", as_written, word,
@@ -130,7 +137,7 @@ def _consistent(book: str, window: str, k: int, other: str, written: str, word: 
     The form, or a rare character with either neighbour (涪小妹 twice), recurs and
     its look-alike is not far commoner in the book (巾帽 twice is a slip: 巾帼 occurs 100 times).
     """
-    pairs = [(written, word, usual)]
+    pairs = [(written, word, usual)] if len(written) > 1 else []  # a lone 入 recurs as 收入
     rare = (cf.logp(window[k]) or cf.FLOOR) < RARE_CHAR  # beside 的, any character recurs
     for a, b in ((k - 1, k + 1), (k, k + 2)):
         if rare and a >= 0 and b <= len(window):
