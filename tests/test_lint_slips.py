@@ -75,6 +75,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("二O二三年开工。", "O", "〇"),
     ("共投入1l0万元。", "l", "1"),
     ("传承人刘德□今年六十八岁。", "□", "the missing character"),
+    ("传承人刘德口今年六十八岁。", "口", "the missing character"),
     ("她在这个岗位上千了25个年头。", "千了", "干了"),
     ("县入民医院建立了远程会诊系统。", "入民", "人民"),
     ("让市民的曰常生活更方便。", "曰常生活", "日常生活"),
@@ -96,6 +97,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "出人意料的是,入口处排起了长队。",
     "我们在2023年投入1,000万元,建设APP和5G网络。",
     "冉体兰是一名护士,冉体兰的故事感动了很多人。",
+    "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
     assert slips(project(tmp_path, text)) == []

@@ -25,6 +25,7 @@ BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being us
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
 NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
+MEASURED = NUMERAL + "每这那哪"  # 一口井, 每口人: 口 counting, not a lost glyph
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Suspect:
 
 
 def check(docs: list[Document]) -> list[Finding]:
-    """A warning for each suspect character in headlines, answers and notes."""
+    """A warning for each suspect character in headlines, questions, answers and notes."""
     fields = [(doc, fld) for doc in docs for fld in doc.fields if fld.kind in PROSE_KINDS]
     book = "\n".join(fld.text for _, fld in fields)
     return [at(doc, fld, s.offset, s.rule, WARNING, s.message, s.subject,
@@ -169,6 +170,15 @@ def symbols(text: str) -> list[Suspect]:
             out.append(Suspect(m.start(), "slip.symbol", "十", "+",
                                "“十” that is neither a number nor part of a word: "
                                "a plus sign “+” read as 十?", 10.0))
+    for m in re.finditer("口", text):
+        run = RUN.match(text, _run_start(text, m.start()))
+        i = m.start() - run.start()
+        alone = len(run.group()) == 1  # 口、手、眼: a word by itself in a list
+        if not alone and not _makes_word(run.group(), i) and (
+                i == 0 or run.group()[i - 1] not in MEASURED):
+            out.append(Suspect(m.start(), "slip.symbol", "口", "the missing character",
+                               "“口” that makes no word: a box (a glyph the source lacked) "
+                               "read as 口?", 10.0))
     for m in _DOING.finditer(text):
         out.append(Suspect(m.start(), "slip.visual", m.group(1) + "了", "干了",
                            f"“{m.group(1)}了” before a number: a verb is needed, "
@@ -212,5 +222,4 @@ def _run_start(text: str, i: int) -> int:
 
 # 千了25年 for 干了25年: a numeral cannot take 了 and then a number.
 _DOING = re.compile(f"(?<![{NUMERAL}])([千于十])了(?=[0-9{NUMERAL[10:]}])")
-# A lone 口 that joins no word stands where a box (a missing glyph) was read as a character.
 
