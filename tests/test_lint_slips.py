@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import slips as bench
-from publisher.cli import main
-from publisher.lint import confusables, lint_project, rules_slips
-
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import slips as bench  # noqa: E402
+from publisher.cli import main  # noqa: E402
+from publisher.lint import confusables, lint_project, rules_slips  # noqa: E402
+
 INTERVIEW = """# imported
 name: 王小红
 office: 东川市妇联主席
