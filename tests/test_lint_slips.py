@@ -140,3 +140,13 @@ def test_word_list_and_table_load_only_when_the_rule_runs() -> None:
 
 def test_margin_is_what_the_benchmark_reports() -> None:
     assert rules_slips.MARGIN == 3.5  # docs/linter.md gives the sweep this value comes from
+
+
+def test_a_traditional_book_gets_only_the_symbol_checks(tmp_path: Path) -> None:
+    root = project(tmp_path, "我們加強思想政治引瓴，口號是“她動能”十“她認同”。")
+    (root / "content/book.yaml").write_text("title: 書\nlanguage: zh-TW\n", encoding="utf-8")
+    assert [(f.rule, f.subject) for f in slips(root)] == [("slip.symbol", "十")]
+    root = project(tmp_path / "s", "我们加强思想政治引瓴，口号是“她动能”十“她认同”。")
+    (root / "content/book.yaml").write_text("title: 书\nlanguage: zh-CN\n", encoding="utf-8")
+    assert [(f.rule, f.subject) for f in slips(root)] == [
+        ("slip.visual", "引瓴"), ("slip.symbol", "十")]

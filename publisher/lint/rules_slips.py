@@ -40,19 +40,23 @@ class Suspect:
     score: float = 0.0
 
 
-def check(docs: list[Document]) -> list[Finding]:
-    """A warning for each suspect character in headlines, questions, answers and notes."""
+def check(docs: list[Document], *, visual: bool = True) -> list[Finding]:
+    """A warning for each suspect character in headlines, questions, answers and notes.
+
+    `visual=False` (a Traditional book: the word list and look-alikes are Simplified) keeps
+    only the symbol checks.
+    """
     fields = [(doc, fld) for doc in docs for fld in doc.fields if fld.kind in PROSE_KINDS]
     book = "\n".join(fld.text for _, fld in fields)
     return [at(doc, fld, s.offset, s.rule, WARNING, s.message, s.subject,
                suggestion=s.suggestion)
-            for doc, fld in fields for s in suspects(fld.text, book)]
+            for doc, fld in fields for s in suspects(fld.text, book, visual=visual)]
 
 
-def suspects(text: str, book: str = "") -> list[Suspect]:
+def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]:
     """Every suspect in `text`; `book` (all the book's prose) shows what is usual there."""
-    found = symbols(text)
-    for m in RUN.finditer(text):
+    found = symbols(text, words=visual)
+    for m in RUN.finditer(text) if visual else ():
         found += _visual(m.group(), m.start(), book or text)
     taken: set[int] = set()
     out = []
@@ -158,12 +162,27 @@ def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: 
             f"“{word}” reads {times}× more likely in modern Chinese{book}")
 
 
-def symbols(text: str) -> list[Suspect]:
-    """Han characters standing for symbols, and symbols standing for Han characters."""
+def symbols(text: str, *, words: bool = True) -> list[Suspect]:
+    """Han characters standing for symbols, and symbols standing for Han characters.
+
+    `words=False` leaves out the checks that need the (Simplified) word list: 十 and 口
+    that make no word.
+    """
     out = []
     for pattern, fix, why in SYMBOLS:
         for m in pattern.finditer(text):
             out.append(Suspect(m.start(), "slip.symbol", m.group(), fix, why, 10.0))
+    for m in _DOING.finditer(text):
+        out.append(Suspect(m.start(), "slip.visual", m.group(1) + "了", "干了",
+                           f"“{m.group(1)}了” before a number: a verb is needed, "
+                           "“干了” (worked for), and “干” and “" + m.group(1) + "” look alike",
+                           10.0))
+    return out + (_wordless(text) if words else [])
+
+
+def _wordless(text: str) -> list[Suspect]:
+    """十 and 口 that make no word where they stand: a plus sign, a lost glyph's box."""
+    out = []
     for m in _LONE_TEN.finditer(text):
         run = RUN.match(text, _run_start(text, m.start()))
         if run and _between_words(run.group(), m.start() - run.start()):
@@ -179,11 +198,6 @@ def symbols(text: str) -> list[Suspect]:
             out.append(Suspect(m.start(), "slip.symbol", "口", "the missing character",
                                "“口” that makes no word: a box (a glyph the source lacked) "
                                "read as 口?", 10.0))
-    for m in _DOING.finditer(text):
-        out.append(Suspect(m.start(), "slip.visual", m.group(1) + "了", "干了",
-                           f"“{m.group(1)}了” before a number: a verb is needed, "
-                           "“干了” (worked for), and “干” and “" + m.group(1) + "” look alike",
-                           10.0))
     return out
 
 
