@@ -12,6 +12,7 @@ from publisher.lint import (
     rules_punctuation,
     rules_reuse,
     rules_script,
+    rules_slips,
     rules_structure,
 )
 from publisher.lint.document import Document, read_documents
@@ -37,6 +38,7 @@ def lint_project(root: Path, *, glyphs: bool = True) -> list[Finding]:
     if _simplified(book):
         findings += rules_script.check(texts)
     findings += rules_corpus.check(interviews)
+    findings += rules_slips.check(interviews, visual=_simplified(book))
     findings += rules_reuse.check(interviews)
     findings += rules_structure.check(book, interviews)
     broken = any(f.severity == ERROR and f.rule in ("yaml", "structure") for f in findings)

@@ -1,0 +1,142 @@
+"""Precision and recall of the slip rules on the planted test set (tests/fixtures/slips).
+
+Each clean text is imported as a book twice, as written and with the slips of planted.yaml,
+and linted. A planted slip is found when a slip.* finding sits on its line within two
+columns of it. Clean books show the false alarms per 1,000 characters.
+
+Run: python -m benchmarks.slips [--words wordfreq|jieba] [--margin 4.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from publisher.importer import import_file
+from publisher.lint import confusables, rules_slips
+from publisher.lint.document import read_documents
+from publisher.lint.finding import Finding
+
+FIXTURES = Path(__file__).resolve().parent.parent / "tests/fixtures/slips"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Result:
+    planted: list[tuple[dict, Finding | None]]  # each plant and the finding that caught it
+    extra: list[Finding]  # findings in the slipped books that match no plant
+    clean: list[Finding]  # findings in the clean books
+    clean_chars: int  # Han characters in the clean books
+
+    @property
+    def recall(self) -> float:
+        return self.recall_of(heldout=False)
+
+    def recall_of(self, heldout: bool) -> float:
+        """Recall on the calibration plants, or on those held out from calibration."""
+        chosen = [f for p, f in self.planted if bool(p.get("heldout")) == heldout]
+        return sum(f is not None for f in chosen) / len(chosen)
+
+    @property
+    def precision(self) -> float:
+        hits = sum(f is not None for _, f in self.planted)
+        return hits / max(1, hits + len(self.extra))
+
+    @property
+    def per_thousand(self) -> float:
+        return 1000 * len(self.clean) / self.clean_chars
+
+
+def plants() -> list[dict]:
+    return yaml.safe_load((FIXTURES / "planted.yaml").read_text(encoding="utf-8"))
+
+
+def slipped(name: str) -> str:
+    """A clean text with its planted slips."""
+    text = (FIXTURES / name).read_text(encoding="utf-8")
+    for p in plants():
+        if p["file"] == name:
+            assert text.count(p["before"]) == 1, f"{name}: {p['before']} is not unique"
+            text = text.replace(p["before"], p["after"])
+    return text
+
+
+def lint(text: str, workdir: Path) -> tuple[Path, list[Finding]]:
+    """Import a raw book and run the slip rules over it, as `publisher lint` does."""
+    workdir.mkdir(parents=True)
+    source = workdir / "source.txt"
+    source.write_text(text, encoding="utf-8")
+    import_file(source, workdir / "content")
+    _, docs = read_documents(workdir)
+    return workdir, rules_slips.check([d for d in docs if d.data is not None])
+
+
+def where(root: Path, plant: dict) -> tuple[str, int, int]:
+    """(file, line, column) of the planted character in the imported book."""
+    k = next(i for i, (a, b) in enumerate(zip(plant["before"], plant["after"], strict=True))
+             if a != b)
+    for path in sorted((root / "content/interviews").glob("*.yaml")):
+        for n, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            if plant["after"] in line:
+                return str(path.relative_to(root)), n, line.index(plant["after"]) + k + 1
+    raise LookupError(f"planted {plant['after']} not found in the imported book")
+
+
+def evaluate() -> Result:
+    planted: list[tuple[dict, Finding | None]] = []
+    extra: list[Finding] = []
+    clean: list[Finding] = []
+    chars = 0
+    names = sorted({p["file"] for p in plants()} | {p.name for p in FIXTURES.glob("clean-*")})
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in names:
+            text = (FIXTURES / name).read_text(encoding="utf-8")
+            chars += len(HAN.findall(text))
+            clean += lint(text, Path(tmp) / f"clean-{name}")[1]
+            root, found = lint(slipped(name), Path(tmp) / f"slipped-{name}")
+            used = set()
+            for p in (p for p in plants() if p["file"] == name):
+                path, line, column = where(root, p)
+                hit = next((f for f in found if f.path == path and f.line == line
+                            and abs(f.column - column) <= 2), None)
+                planted.append((p, hit))
+                used.add(hit)
+            extra += [f for f in found if f not in used]
+    return Result(planted, extra, clean, chars)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--words", choices=["wordfreq", "jieba"], default=confusables.WORDS)
+    parser.add_argument("--margin", type=float, default=rules_slips.MARGIN)
+    args = parser.parse_args()
+    confusables.WORDS, rules_slips.MARGIN = args.words, args.margin
+    start = time.perf_counter()
+    result = evaluate()
+    for plant, hit in result.planted:
+        mark = f"found  {hit.rule} → {hit.suggestion}" if hit else "MISSED"
+        print(f"{plant['file']:12} {plant['after']:16} {plant['kind']:14} {mark}")
+    for name in sorted({p["file"] for p, _ in result.planted}):
+        hits = [h is not None for p, h in result.planted if p["file"] == name]
+        print(f"{name}: {sum(hits)}/{len(hits)} found")
+    for f in result.extra:
+        print(f"false alarm (slipped book): {f}")
+    for f in result.clean:
+        print(f"false alarm (clean book):   {f}")
+    found = sum(h is not None for _, h in result.planted)
+    print(f"word list {args.words}, margin {args.margin}: "
+          f"recall {found / len(result.planted):.0%} ({found}/{len(result.planted)}: "
+          f"calibration {result.recall:.0%}, held out {result.recall_of(heldout=True):.0%}), "
+          f"precision {result.precision:.0%}, "
+          f"clean text {len(result.clean)} false alarms in {result.clean_chars} characters "
+          f"({result.per_thousand:.2f} per 1,000); {time.perf_counter() - start:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,239 @@
+"""Slips that knowing Chinese reveals: look-alike characters (OCR, hurried typing) and symbols."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from publisher.lint import confusables as cf
+from publisher.lint.cjk import HAN, at
+from publisher.lint.document import Document
+from publisher.lint.finding import WARNING, Finding
+
+PROSE_KINDS = frozenset({"headline", "question", "answer", "notes"})
+RUN = re.compile(f"[{HAN}]+")
+CONTEXT = 3  # characters each side that the word model sees
+SUPPORT = -5.5  # log10 frequency of a word common enough that its characters are not suspect
+# Calibrated on the test set (benchmarks/slips.py, docs/linter.md): how many times (log10)
+# more probable the context must read with the look-alike than as written.
+MARGIN = 3.5
+# When the look-alike is a word on its own: the margin, how alike the glyphs must be, and how
+# common (log10) the look-alike must be as a word by itself.
+LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
+BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
+CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
+RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
+NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
+MEASURED = NUMERAL + "每这那哪"  # 一口井, 每口人: 口 counting, not a lost glyph
+
+
+@dataclass(frozen=True)
+class Suspect:
+    """A suspect character at `offset` of a text, what it should be, and why."""
+
+    offset: int
+    rule: str
+    subject: str
+    suggestion: str
+    message: str
+    score: float = 0.0
+
+
+def check(docs: list[Document], *, visual: bool = True) -> list[Finding]:
+    """A warning for each suspect character in headlines, questions, answers and notes.
+
+    `visual=False` (a Traditional book: the word list and look-alikes are Simplified) keeps
+    only the symbol checks.
+    """
+    fields = [(doc, fld) for doc in docs for fld in doc.fields if fld.kind in PROSE_KINDS]
+    book = "\n".join(fld.text for _, fld in fields)
+    return [at(doc, fld, s.offset, s.rule, WARNING, s.message, s.subject,
+               suggestion=s.suggestion)
+            for doc, fld in fields for s in suspects(fld.text, book, visual=visual)]
+
+
+def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]:
+    """Every suspect in `text`; `book` (all the book's prose) shows what is usual there."""
+    found = symbols(text, words=visual)
+    for m in RUN.finditer(text) if visual else ():
+        found += _visual(m.group(), m.start(), book or text)
+    taken: set[int] = set()
+    out = []
+    for s in sorted(found, key=lambda s: -s.score):
+        if s.offset not in taken:
+            taken.add(s.offset)
+            out.append(s)
+    return sorted(out, key=lambda s: s.offset)
+
+
+def _supported(run: str, i: int) -> bool:
+    """Whether the character at i is part of a known word of two or more characters."""
+    return _covered(run)[i]
+
+
+@lru_cache(maxsize=64)
+def _covered(run: str) -> tuple[bool, ...]:
+    """For each character of a run: inside a common word of two to four characters?"""
+    words = cf.frequencies()
+    covered = [False] * len(run)
+    for s in range(len(run) - 1):
+        for n in (2, 3, 4):
+            if s + n <= len(run) and words.get(run[s:s + n], -99) >= SUPPORT:
+                covered[s:s + n] = [True] * n
+    return tuple(covered)
+
+
+def _makes_word(text: str, k: int) -> bool:
+    """Whether the character at k forms some known word of two or more characters."""
+    words = cf.frequencies()
+    for n in (2, 3, 4):  # a plain loop: this is the linter's innermost one
+        for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1):
+            if text[s:s + n] in words:
+                return True
+    return False
+
+
+def _visual(run: str, start: int, book: str) -> list[Suspect]:
+    out = []
+    for i, ch in enumerate(run):
+        others = cf.lookalikes().get(ch)
+        if not others or _supported(run, i):
+            continue
+        a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
+        window, k = run[a:b], i - a
+        written: float | None = None
+        best: Suspect | None = None
+        for other, sim in others:
+            swapped = window[:k] + other + window[k + 1:]
+            if sim < LONE_SIM and not _makes_word(swapped, k):
+                continue
+            p, words = cf.segment(swapped)
+            s, word = next((s, w) for s, w in words if s <= k < s + len(w))
+            if written is None:
+                written = cf.segment(window)[0]
+            gain = p - written
+            # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
+            # gets a lower bar: a lone character carries less evidence than a word.
+            margin = MARGIN if len(word) > 1 else LONE_MARGIN
+            if len(word) < 2 and (sim < LONE_SIM or (cf.logp(other) or cf.FLOOR) < LONE_COMMON
+                                  or _makes_word(window, k)):
+                continue  # alone only for a common word (人, 日) and a character in no word
+            if gain + BOOK_BONUS - (1 - sim) < margin:
+                continue
+            # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once.
+            usual = book.count(word) if len(word) > 1 else 0
+            score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
+            as_written = window[s:s + len(word)]
+            if score < margin or (best and score <= best.score) or _consistent(
+                    book, window, k, other, as_written, word, usual):
+                continue
+            best = Suspect(start + i, "slip.visual", as_written, word,
+                           _evidence(ch, other, as_written, word, gain, usual), score)
+        if best:
+            out.append(best)
+    return out
+
+
+def _consistent(book: str, window: str, k: int, other: str, written: str, word: str,
+                usual: int) -> bool:
+    """Whether the book uses the written form on purpose: a name or a term, not a slip.
+
+    The form, or a rare character with either neighbour (涪小妹 twice), recurs and
+    its look-alike is not far commoner in the book (巾帽 twice is a slip: 巾帼 occurs 100 times).
+    """
+    pairs = [(written, word, usual)] if len(written) > 1 else []  # a lone 入 recurs as 收入
+    rare = (cf.logp(window[k]) or cf.FLOOR) < RARE_CHAR  # beside 的, any character recurs
+    for a, b in ((k - 1, k + 1), (k, k + 2)):
+        if rare and a >= 0 and b <= len(window):
+            pair = window[a:b]
+            fixed = pair.replace(window[k], other)
+            pairs.append((pair, fixed, book.count(fixed)))
+    return any((seen := book.count(form)) >= 2 and common < CONSISTENT * seen
+               for form, _, common in pairs)
+
+
+def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: int) -> str:
+    times = f"{10 ** gain:,.0f}" if gain < 9 else f"10^{gain:.0f}"
+    known = cf.frequencies().get(written)
+    what = "is no word" if known is None else f"is rare ({10 ** known:.0e})"
+    book = f"; the book has “{word}” {usual} times" if usual else ""
+    return (f"“{ch}” may be a slip for the look-alike “{other}”: “{written}” {what}, "
+            f"“{word}” reads {times}× more likely in modern Chinese{book}")
+
+
+def symbols(text: str, *, words: bool = True) -> list[Suspect]:
+    """Han characters standing for symbols, and symbols standing for Han characters.
+
+    `words=False` leaves out the checks that need the (Simplified) word list: 十 and 口
+    that make no word.
+    """
+    out = []
+    for pattern, fix, why in SYMBOLS:
+        for m in pattern.finditer(text):
+            out.append(Suspect(m.start(), "slip.symbol", m.group(), fix, why, 10.0))
+    for m in _DOING.finditer(text):
+        out.append(Suspect(m.start(), "slip.visual", m.group(1) + "了", "干了",
+                           f"“{m.group(1)}了” before a number: a verb is needed, "
+                           "“干了” (worked for), and “干” and “" + m.group(1) + "” look alike",
+                           10.0))
+    return out + (_wordless(text) if words else [])
+
+
+def _wordless(text: str) -> list[Suspect]:
+    """十 and 口 that make no word where they stand: a plus sign, a lost glyph's box."""
+    out = []
+    for m in _LONE_TEN.finditer(text):
+        run = RUN.match(text, _run_start(text, m.start()))
+        if run and _between_words(run.group(), m.start() - run.start()):
+            out.append(Suspect(m.start(), "slip.symbol", "十", "+",
+                               "“十” that is neither a number nor part of a word: "
+                               "a plus sign “+” read as 十?", 10.0))
+    for m in re.finditer("口", text):
+        run = RUN.match(text, _run_start(text, m.start()))
+        i = m.start() - run.start()
+        alone = len(run.group()) == 1  # 口、手、眼: a word by itself in a list
+        if not alone and not _makes_word(run.group(), i) and (
+                i == 0 or run.group()[i - 1] not in MEASURED):
+            out.append(Suspect(m.start(), "slip.symbol", "口", "the missing character",
+                               "“口” that makes no word: a box (a glyph the source lacked) "
+                               "read as 口?", 10.0))
+    return out
+
+
+_OPEN, _CLOSE = "“‘「『《\"'", "”’」』》\"'"
+SYMBOLS = [
+    (re.compile(f"(?<=[{_CLOSE}0-9A-Za-z])十(?=[{_OPEN}0-9A-Za-z])"), "+",
+     "“十” between two terms or numbers: a plus sign “+” read as 十?"),
+    (re.compile("(?<=—)一|一(?=—)"), "——",
+     "“一” beside “—”: half of the dash “——” read as 一?"),
+    (re.compile("(?<=[0-9])[OoＯ〇](?=[0-9])"), "0",
+     "a letter O or 〇 inside an Arabic number: the digit 0?"),
+    (re.compile("(?<=[〇一二三四五六七八九])[OoＯ0０](?=[〇一二三四五六七八九])"), "〇",
+     "a letter O or the digit 0 inside a number written in Chinese: “〇”?"),
+    (re.compile("(?<=[0-9])[lI](?=[0-9])"), "1", "a letter l or I inside a number: the digit 1?"),
+    (re.compile("[□■◻◼\ufffd]"), "the missing character",
+     "a box or replacement character: a glyph lost in conversion or OCR"),
+]
+# 十 with no numeral on either side: a number only if it starts a word (十分, 十项).
+_LONE_TEN = re.compile(f"(?<![{NUMERAL}第])十(?![{NUMERAL}])")
+
+
+def _between_words(run: str, i: int) -> bool:
+    """十 joining two words (体育十旅游), part of neither."""
+    words = cf.frequencies()
+    left = any(words.get(run[i - n:i], -99) >= SUPPORT for n in (2, 3, 4) if i >= n)
+    right = any(words.get(run[i + 1:i + 1 + n], -99) >= SUPPORT for n in (2, 3, 4)
+                if i + 1 + n <= len(run))
+    return left and right and not _supported(run, i)
+
+
+def _run_start(text: str, i: int) -> int:
+    while i > 0 and RUN.match(text[i - 1]):
+        i -= 1
+    return i
+
+
+# 千了25年 for 干了25年: a numeral cannot take 了 and then a number.
+_DOING = re.compile(f"(?<![{NUMERAL}])([千于十])了(?=[0-9{NUMERAL[10:]}])")
+

@@ -1,0 +1,152 @@
+"""slip.visual and slip.symbol: the planted test set, the findings' shape, symbols, laziness."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from benchmarks import slips as bench  # noqa: E402
+from publisher.cli import main  # noqa: E402
+from publisher.lint import confusables, lint_project, rules_slips  # noqa: E402
+
+INTERVIEW = """# imported
+name: 王小红
+office: 东川市妇联主席
+headline: 让乡村更美丽
+qa:
+- question: 今年有哪些新做法？
+  answer:
+  - {answer}
+"""
+
+
+def project(tmp_path: Path, answer: str, allow: str = "") -> Path:
+    root = tmp_path / "p"
+    (root / "content/interviews").mkdir(parents=True)
+    (root / "content/interviews/01-a.yaml").write_text(INTERVIEW.format(answer=answer),
+                                                       encoding="utf-8")
+    if allow:
+        (root / "content/lint-allow.yaml").write_text(allow, encoding="utf-8")
+    return root
+
+
+def slips(root: Path) -> list:
+    return [f for f in lint_project(root, glyphs=False) if f.rule.startswith("slip.")]
+
+
+@pytest.fixture(scope="module")
+def measured() -> bench.Result:
+    return bench.evaluate()
+
+
+def test_planted_slips_are_found_where_they_are(measured: bench.Result) -> None:
+    # Measured (docs/linter.md): 42 of 60 planted slips (24 of the 30 calibration ones), no false alarm.
+    assert measured.recall >= 0.75, [p["after"] for p, hit in measured.planted if not hit]
+    assert measured.precision >= 0.9, [str(f) for f in measured.extra]
+
+
+def test_clean_text_raises_at_most_one_suspect_per_thousand_characters(
+        measured: bench.Result) -> None:
+    assert measured.clean_chars > 3500
+    assert measured.per_thousand <= 1.0, [str(f) for f in measured.clean]
+
+
+def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
+    root = project(tmp_path, "我们加强思想政治引瓴,团结妇女群众。")
+    [finding] = slips(root)
+    assert (finding.rule, finding.severity, finding.subject, finding.suggestion) == (
+        "slip.visual", "warning", "引瓴", "引领")
+    assert finding.fix is None
+    assert "“瓴” may be a slip for the look-alike “领”" in finding.message
+    assert "× more likely" in finding.message
+    line = (root / finding.path).read_text(encoding="utf-8").split("\n")[finding.line - 1]
+    assert line[finding.column - 1] == "瓴"
+
+
+@pytest.mark.parametrize(("text", "suspect", "correction"), [
+    ("口号是“她动能”十“她认同”。", "十", "+"),
+    ("推动体育十旅游融合发展。", "十", "+"),
+    ("他说:“手艺—一就是功夫。”", "一", "——"),
+    ("计划到2O25年完成。", "O", "0"),
+    ("二O二三年开工。", "O", "〇"),
+    ("共投入1l0万元。", "l", "1"),
+    ("传承人刘德□今年六十八岁。", "□", "the missing character"),
+    ("传承人刘德口今年六十八岁。", "口", "the missing character"),
+    ("她在这个岗位上千了25个年头。", "千了", "干了"),
+    ("县入民医院建立了远程会诊系统。", "入民", "人民"),
+    ("让市民的曰常生活更方便。", "曰常生活", "日常生活"),
+    ("小时侯在河里游泳。", "小时侯", "小时候"),
+    ("他是一名潜水爱奷者。", "爱奷者", "爱好者"),  # 奷 is outside GB 2312
+])
+def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
+                                                   correction: str) -> None:
+    found = [(f.subject, f.suggestion) for f in slips(project(tmp_path, text))]
+    assert found == [(suspect, correction)]
+
+
+@pytest.mark.parametrize("text", [
+    "学习党的二十大精神,十分重要。",
+    "办好妇女儿童关爱十项实事。",
+    "他们一一登记,发展O2O模式。",
+    "参加活动的人数上千了。",
+    "今年他五十了,还在一线。",
+    "出人意料的是,入口处排起了长队。",
+    "我们在2023年投入1,000万元,建设APP和5G网络。",
+    "冉体兰是一名护士,冉体兰的故事感动了很多人。",
+    "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",
+])
+def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
+    assert slips(project(tmp_path, text)) == []
+
+
+def test_allowlist_accepts_a_slip_finding(tmp_path: Path) -> None:
+    allow = "- rule: slip.visual\n  text: 引瓴\n  reason: a test accepts it\n"
+    root = project(tmp_path, "我们加强思想政治引瓴。", allow)
+    findings = lint_project(root, glyphs=False)
+    assert not [f for f in findings if f.rule.startswith(("slip", "allowlist"))]
+
+
+def test_fix_never_applies_a_slip(tmp_path: Path) -> None:
+    root = project(tmp_path, "我们加强思想政治引瓴。")
+    before = (root / "content/interviews/01-a.yaml").read_bytes()
+    with pytest.raises(SystemExit):
+        main(["lint", str(root), "--fix"])
+    assert (root / "content/interviews/01-a.yaml").read_bytes() == before
+    assert [f.subject for f in slips(root)] == ["引瓴"]
+
+
+def test_lookalike_table_holds_the_classic_confusions() -> None:
+    table = {ch: {other for other, _ in others}
+             for ch, others in confusables.lookalikes().items()}
+    for a, b in ["人入", "日曰", "干千", "干于", "领瓴", "帼帽", "村材", "己已", "末未", "戊戌",
+                 "候侯"]:
+        assert b in table[a] and a in table[b], (a, b)
+
+
+def test_word_list_and_table_load_only_when_the_rule_runs() -> None:
+    code = ("import sys, publisher.cli, publisher.lint; "
+            "print('wordfreq' in sys.modules, publisher.lint.confusables.lookalikes.cache_info()"
+            ".currsize)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=REPO, check=True).stdout.split()
+    assert out == ["False", "0"]
+
+
+def test_margin_is_what_the_benchmark_reports() -> None:
+    assert rules_slips.MARGIN == 3.5  # docs/linter.md gives the sweep this value comes from
+
+
+def test_a_traditional_book_gets_only_the_symbol_checks(tmp_path: Path) -> None:
+    root = project(tmp_path, "我們加強思想政治引瓴，口號是“她動能”十“她認同”。")
+    (root / "content/book.yaml").write_text("title: 書\nlanguage: zh-TW\n", encoding="utf-8")
+    assert [(f.rule, f.subject) for f in slips(root)] == [("slip.symbol", "十")]
+    root = project(tmp_path / "s", "我们加强思想政治引瓴，口号是“她动能”十“她认同”。")
+    (root / "content/book.yaml").write_text("title: 书\nlanguage: zh-CN\n", encoding="utf-8")
+    assert [(f.rule, f.subject) for f in slips(root)] == [
+        ("slip.visual", "引瓴"), ("slip.symbol", "十")]
