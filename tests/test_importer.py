@@ -103,7 +103,7 @@ def test_standard_questions_replace_the_place_name() -> None:
     ("标题\n甲市妇联主席 王芳\n问:问题?", "s.txt:3: this question has no answer"),
     ("标题\n妇联主席王芳芳芳芳芳\n问:问题?\n答:回答。", "s.txt:2: no interview found: cannot read"),
     ("标题\n某某单位主任 王芳\n问:问题?\n答:回答。", "s.txt:2: cannot tell the region"),
-    ("标题\n甲市妇联主席 王芳\n答:回答。\n问:问题?\n答:回答。", "s.txt:3: an answer with no question"),
+    ("标题\n甲市妇联主席 王芳\n答:回答。\n问:问题?\n答:回答。", "s.txt:2: '甲市妇联主席 王芳' reads as an office-and-name line"),
 ])
 def test_unusable_sources_fail_with_line_numbers(text: str, message: str) -> None:
     with pytest.raises(ContentError) as failure:
