@@ -21,8 +21,8 @@ def cli() -> None:
 
 @cli.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=PROJECT, default=Path("content"), show_default=True,
-              help="Content directory to write the YAML files into.")
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help="Content directory to write the YAML files into.")
 @click.option("--force", is_flag=True, help="Replace the files an earlier import wrote "
               "(never a file edited since, nor one the importer did not write).")
 def import_cmd(source: Path, out: Path, force: bool) -> None:

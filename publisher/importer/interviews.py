@@ -24,6 +24,7 @@ from publisher.model import PLACE, place_forms, squash
 
 MAX_INTERVIEWS = 1_000  # a book of interviews; more is a wrong file, not a book
 MAX_PROBLEMS = 100  # then stop: a wrong file would otherwise list thousands
+MAX_PARAGRAPHS = 5_000  # in one interview; the loader refuses files of 100,000 YAML nodes
 _CLOSERS = "”’」』）)]】 \t"
 _FIXED = Speakers("", "")
 
@@ -82,9 +83,11 @@ class _Reader:
         found = speakers.match(para.text, para.strong)
         if found is None or found.colon or found.strong:
             return found
-        if found.label in speakers.names or speakers.is_word(found):
-            return None  # a sentence may begin with the name: only `王芳：` is a label
+        if speakers.is_word(found):
+            return None
         if found.role == "answer":
+            # Where an answer must come, `答` or the interviewee's name is its label; after an
+            # answer, a paragraph that begins with the name is a further paragraph.
             return found if state == "question" else None
         if found.body.rstrip(_CLOSERS).endswith(("？", "?")):
             return found
@@ -104,8 +107,10 @@ class _Reader:
             return False
         found = self.label(index + 2, Speakers(office[1], office[0]), "begin")
         if found and found.role == "question":
-            fixed = _FIXED.match(self.paras[index].text, self.paras[index].strong)
-            if not (fixed and (fixed.colon or fixed.strong)):
+            headline = self.paras[index].text
+            fixed = _FIXED.match(headline, self.paras[index].strong)
+            # A headline is no labelled paragraph, and no sentence ending with a full stop.
+            if not (fixed and (fixed.colon or fixed.strong)) and not headline.endswith("。"):
                 return True
             self.problem(self.paras[index + 1].line, "an interview starts here with no "
                                                      "headline: put one on the line before")
@@ -122,7 +127,7 @@ class _Reader:
         interviews: list[ImportedInterview] = []
         current: ImportedInterview | None = None
         speakers = Speakers("", "")
-        state, skip, preamble = "begin", False, []
+        state, skip, preamble, body = "begin", False, [], 0
         for index, para in enumerate(self.paras):
             if len(self.problems) > MAX_PROBLEMS:
                 break
@@ -138,7 +143,7 @@ class _Reader:
                     self._finish(current, state)
                 current, speakers = self._begin(index)
                 interviews.append(current)
-                state, skip = "begin", True
+                state, skip, body = "begin", True, 0
                 if len(interviews) > MAX_INTERVIEWS:
                     self.problem(para.line, f"more than {MAX_INTERVIEWS:,} interviews; "
                                             "is this one book?")
@@ -152,6 +157,11 @@ class _Reader:
                                         "office-and-name line, so it starts no interview")
                 continue
             state = self._pair(index, current, speakers, state)
+            body += 1
+            if body > MAX_PARAGRAPHS:
+                self.problem(current.line, f"an interview of more than {MAX_PARAGRAPHS:,} "
+                                           "paragraphs; is a headline missing?")
+                break
         if current is not None:
             self._finish(current, state)
         if preamble and interviews:

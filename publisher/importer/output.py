@@ -138,7 +138,11 @@ def write_content(result: ImportResult, out: Path, source_name: str, source: str
     manifest = {"source": source_name, "files": {rel: _sha(data) for rel, data in files.items()}}
     targets = {out / rel: data for rel, data in files.items()}
     targets[out / MANIFEST] = (json.dumps(manifest, indent=1) + "\n").encode("utf-8")
-    write_all_atomic(targets)
+    try:
+        write_all_atomic(targets)
+    except OSError as exc:  # a read-only or full disk: the user's to fix, nothing was replaced
+        raise ContentError([Problem(str(out), None, f"cannot write: {exc.strerror or exc}")]) \
+            from None
     for path in remove:
         path.unlink(missing_ok=True)
     return sorted(out / rel for rel in files)

@@ -17,6 +17,7 @@ TITLES = (
     "馆长", "所长", "处长", "厅长", "队长", "委员", "代表", "总监", "总裁", "负责人",
     "旗长", "盟长", "镇长", "乡长", "村长", "站长", "行长", "司长", "署长", "团长", "科长",
 )
+TITLE_ENDINGS = ("长", "员", "师", "人", "任", "席", "事", "干", "授", "监", "编")
 HONORIFICS = ("先生", "女士", "老师", "同志")
 COMPOUND_SURNAMES = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容",
                      "长孙", "宇文", "司徒", "夏侯", "令狐", "澹台", "轩辕", "端木", "独孤",
@@ -144,5 +145,6 @@ def region_of(office: str) -> str | None:
 
 
 def looks_like_office(office: str) -> bool:
-    """An office names a region or ends with a known title (a guard against a sentence)."""
-    return bool(region_of(office)) or office.endswith(TITLES)
+    """An office ends with a title (主席, 书记, …长, …员, …师, …人): a sentence that happens
+    to end in a name-like word (`成都市妇联 供稿`) is not an office line."""
+    return office.endswith(TITLES + TITLE_ENDINGS)
