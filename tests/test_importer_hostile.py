@@ -63,12 +63,16 @@ def _inject(text: str, needle: str, payload: str) -> str:
     return text.replace(needle, needle + payload, 1)
 
 
+HEAD_ONE = "标题\n甲市妇联主席 王芳\n"
 ANSWER = "的第一段"  # a phrase inside the first answer of BASE
 # name -> (suffix, bytes from a temp dir); each is small to write and quick to make.
 CASES: dict[str, tuple[str, Callable[[Path], bytes]]] = {
     "empty": ("txt", lambda t: b""),
     "blank lines": ("txt", lambda t: b"\n \n\t\n\r\n"),
     "only questions": ("txt", lambda t: _utf8("问：一？\n" * 3000)),
+    "unlabelled-looking questions": ("txt", lambda t: _utf8(HEAD_ONE + "问x\n" * 50_000)),
+    "alternating bare labels": ("txt", lambda t: _utf8(HEAD_ONE + "问x\n答y\n" * 50_000)),
+    "office lines only": ("txt", lambda t: _utf8("甲市妇联主席 王芳\n" * 50_000)),
     "crlf": ("txt", lambda t: _utf8(BASE.replace("\n", "\r\n"))),
     "cr only": ("txt", lambda t: _utf8(BASE.replace("\n", "\r"))),
     "bom and stray bom": ("txt", lambda t: _utf8("\ufeff" + _inject(BASE, ANSWER, "\ufeff"))),

@@ -17,6 +17,7 @@ from publisher.importer.speakers import (
     looks_like_office,
     office_endings,
     region_of,
+    speakers_of,
     split_office,
 )
 from publisher.load import MAX_TEXT
@@ -61,6 +62,7 @@ class _Reader:
         self.paras = source.paragraphs
         self.notices = list(source.notices)
         self.problems = list(source.problems)
+        self._offices: dict[int, tuple[str, str, str] | None] = {}
         self.endings = office_endings([p.text for p in self.paras
                                        if len(p.text) <= MAX_OFFICE_LINE])
 
@@ -73,9 +75,12 @@ class _Reader:
     def office(self, index: int) -> tuple[str, str, str] | None:
         if index >= len(self.paras) or self.paras[index].heading:
             return None
-        return split_office(self.paras[index].text, self.endings)
+        if index not in self._offices:
+            self._offices[index] = split_office(self.paras[index].text, self.endings)
+        return self._offices[index]
 
-    def label(self, index: int, speakers: Speakers, state: str) -> Label | None:
+    def label(self, index: int, speakers: Speakers, state: str,
+              ahead: bool = False) -> Label | None:
         """The speaker label of a paragraph, if it is to be trusted as one."""
         if index >= len(self.paras) or self.paras[index].heading:
             return None
@@ -91,7 +96,9 @@ class _Reader:
             return found if state == "question" else None
         if found.body.rstrip(_CLOSERS).endswith(("？", "?")):
             return found
-        after = self.label(index + 1, speakers, "question")
+        if ahead:
+            return None
+        after = self.label(index + 1, speakers, "question", ahead=True)
         return found if after and after.role == "answer" and (after.colon or after.strong) \
             else None
 
@@ -105,7 +112,7 @@ class _Reader:
             return True
         if not looks_like_office(office[0]):
             return False
-        found = self.label(index + 2, Speakers(office[1], office[0]), "begin")
+        found = self.label(index + 2, speakers_of(office[1], office[0]), "begin")
         if found and found.role == "question":
             headline = self.paras[index].text
             fixed = _FIXED.match(headline, self.paras[index].strong)
@@ -115,7 +122,7 @@ class _Reader:
             self.problem(self.paras[index + 1].line, "an interview starts here with no "
                                                      "headline: put one on the line before")
             return False
-        answer = self.label(index + 2, Speakers(office[1], office[0]), "question")
+        answer = self.label(index + 2, speakers_of(office[1], office[0]), "question")
         if answer and answer.role == "answer" and (answer.colon or answer.strong):
             self.problem(self.paras[index + 1].line,
                          f"{self.paras[index + 1].text!r} reads as an office-and-name line "
@@ -195,7 +202,7 @@ class _Reader:
                                "with the place (…市, …州, …自治州, …县, …区)")
         interview = ImportedInterview(headline, office, name, region or "",
                                       self.paras[index].line)
-        return interview, Speakers(name, office)
+        return interview, speakers_of(name, office)
 
     def _pair(self, index: int, current: ImportedInterview, speakers: Speakers,
               state: str) -> str:

@@ -88,6 +88,8 @@ def _clean_lines(text: str, source: Source) -> list[str]:
 
 
 def _strip_refused(text: str, line: int, source: Source) -> str:
+    if text.isprintable():  # no control, format, private-use, unassigned or separator character
+        return text
     refused = yamlsafe.refused_characters(text)
     if not refused:
         return text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from publisher.chars import HAN_RANGES
 
@@ -79,6 +80,12 @@ class Speakers:
         return found.body[:1] in WORDS_AFTER.get(found.label, ())
 
 
+@lru_cache(maxsize=256)
+def speakers_of(name: str, office: str) -> Speakers:
+    """The labels of an interviewee, made once however often their office line is seen."""
+    return Speakers(name, office)
+
+
 def answer_labels(name: str, office: str) -> list[str]:
     """The interviewee's full name, and surname + title (王主席) for the titles in sight."""
     if not name:
@@ -98,12 +105,12 @@ def answer_labels(name: str, office: str) -> list[str]:
     return sorted(labels)
 
 
-def split_office(line: str, endings: set[str]) -> tuple[str, str, str] | None:
+def split_office(line: str, endings: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
     """(office, name, how) for an office-and-name line, or None if the line is not one.
 
     `how` is "" for `office name`, or says how the name was found, for a notice.
     """
-    if len(line) > MAX_OFFICE_LINE or SENTENCE.search(line):
+    if len(line) > MAX_OFFICE_LINE or len(line) < 3 or SENTENCE.search(line):
         return None
     parts = line.split()
     if len(parts) >= 2 and NAME.fullmatch(parts[-1]):
@@ -114,22 +121,30 @@ def split_office(line: str, endings: set[str]) -> tuple[str, str, str] | None:
         return office, parts[-2] + parts[-1], "name written with a space inside; joined"
     if len(parts) != 1:
         return None
-    for title in sorted(set(TITLES) | endings, key=len, reverse=True):
-        cut = line.rfind(title)
-        if cut > 0 and NAME.fullmatch(line[cut + len(title):]):
-            return (line[: cut + len(title)], line[cut + len(title):],
-                    "name run into the office line; split after the title")
+    # The name runs into the office: it follows the last title in the line.
+    run_in = _run_in(endings).fullmatch(line)
+    if run_in:
+        return (run_in["office"], run_in["name"],
+                "name run into the office line; split after the title")
     return None
 
 
-def office_endings(lines: list[str]) -> set[str]:
+@lru_cache(maxsize=32)
+def _run_in(endings: frozenset[str]) -> re.Pattern[str]:
+    titles = "|".join(re.escape(t) for t in sorted(set(TITLES) | endings, key=len, reverse=True))
+    return re.compile(f"(?P<office>.+(?:{titles}))(?P<name>{NAME.pattern})")
+
+
+def office_endings(lines: list[str]) -> frozenset[str]:
     """Office endings seen in well-formed lines (office, space, name) of this manuscript."""
     endings = set()
     for line in lines:
-        found = split_office(line, set())
+        if " " not in line and "\t" not in line and "\u3000" not in line:
+            continue
+        found = split_office(line)
         if found and not found[2] and len(found[0]) >= 2:
             endings.add(found[0][-2:])
-    return endings
+    return frozenset(endings)
 
 
 def region_of(office: str) -> str | None:
