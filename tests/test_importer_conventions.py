@@ -45,6 +45,7 @@ FURTHER = [  # paragraphs after an answer that start like a label but are not on
     "主持人问我的时候，我没有准备。",
     "Apple公司也来了。",
     "A级景区有三个。",
+    "A 级景区有三个。",
     "Q3季度的数据很好。",
     "张书记带头，李局长配合。",
 ]

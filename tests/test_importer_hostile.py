@@ -109,6 +109,8 @@ CASES: dict[str, tuple[str, Callable[[Path], bytes]]] = {
         BASE, "讲了具体做法。", "\n我们的做法\n成都市妇联 供稿"))),
     "missing first question": ("txt", lambda t: _utf8(BASE.replace(
         "记者：过去一年，阿坝在乡村振兴中有哪些做法？\n", "", 1))),
+    "labelled line before an office line": ("txt", lambda t: _utf8(BASE.replace(
+        "记者了解到的情况也是这样。\n高原上的格桑花\n", "答：又一段。\n", 1))),
     "missing headline": ("txt", lambda t: _utf8(BASE.replace("高原上的格桑花\n", "", 1))),
     "unknown region": ("txt", lambda t: _utf8(BASE.replace("阿坝州妇联主席", "某单位主席"))),
     "question without answer at end": ("txt", lambda t: _utf8(BASE + "问：还有吗？\n")),
@@ -203,7 +205,9 @@ EXPECTED = {  # cases whose outcome is known: (exit code, a text stderr must con
     "missing first question": (3, "source.txt:13: '阿坝州妇联主席 泽仁拉姆' reads as an "
                                   "office-and-name line starting an interview, but an answer "
                                   "follows it: the interview's first question is missing"),
-    "missing headline": (3, "source.txt:12: an interview starts here with no headline"),
+    "missing headline": (0, "source.txt:11: a headline that ends with a full stop"),
+    "labelled line before an office line": (3, "source.txt:12: an interview starts here with "
+                                               "no headline"),
     "fake office line": (0, ""),
     "unknown region": (3, "cannot tell the region"),
     "1500 tiny interviews": (3, "more than 1,000 interviews"),

@@ -88,6 +88,8 @@ class _Reader:
         found = speakers.match(para.text, para.strong)
         if found is None or found.colon or found.strong:
             return found
+        if found.spaced and not found.label.isascii():  # `问 今年…`; but `A 级` may be a word
+            return found
         if speakers.is_word(found):
             return None
         if found.role == "answer":
@@ -99,8 +101,10 @@ class _Reader:
         if ahead:
             return None
         after = self.label(index + 1, speakers, "question", ahead=True)
-        return found if after and after.role == "answer" and (after.colon or after.strong) \
-            else None
+        # `A` glued to a word (A级) is no label; `A 级` is one when a question precedes it.
+        sure = after and (after.colon or after.strong or after.spaced
+                          or not after.label.isascii())
+        return found if sure and after.role == "answer" else None
 
     def starts_interview(self, index: int) -> bool:
         """A heading, or a headline, followed by an office-and-name line (and, for a plain
@@ -116,8 +120,10 @@ class _Reader:
         if found and found.role == "question":
             headline = self.paras[index].text
             fixed = _FIXED.match(headline, self.paras[index].strong)
-            # A headline is no labelled paragraph, and no sentence ending with a full stop.
-            if not (fixed and (fixed.colon or fixed.strong)) and not headline.endswith("。"):
+            if not (fixed and (fixed.colon or fixed.strong)):  # a headline is no labelled line
+                if headline.endswith("。"):
+                    self.notice(self.paras[index].line, "a headline that ends with a full stop: "
+                                "check it is not the last paragraph of the answer before it")
                 return True
             self.problem(self.paras[index + 1].line, "an interview starts here with no "
                                                      "headline: put one on the line before")

@@ -48,6 +48,7 @@ class Label:
     colon: str  # ":", "：" or "" (none)
     body: str
     strong: bool  # the label was bold in the manuscript
+    spaced: bool = False  # a space, not a colon, separates it from the text
 
 
 class Speakers:
@@ -73,7 +74,8 @@ class Speakers:
         if not colon and label.isascii() and body[:1].isascii() and body[:1].isalpha():
             return None  # "Apple", "Q3季度" without a colon: a word, not a label
         bold = strong.rstrip(":： ")
-        return Label(role, label, colon, body, bool(bold) and bold == m["label"])
+        return Label(role, label, colon, body, bool(bold) and bold == m["label"],
+                     bool(m["sep"]) and not colon and bool(body))
 
     def is_word(self, found: Label) -> bool:
         """Whether a label without a colon is the first character of a word (问题, 答案)."""
