@@ -130,6 +130,8 @@ CASES: dict[str, tuple[str, Callable[[Path], bytes]]] = {
     "markdown: backticks": ("md", lambda t: _utf8("`" * 50_000 + "x" + "``" * 10_000)),
     "markdown: html and entities": ("md", lambda t: _utf8(
         to_markdown(held_out_book(3)).replace("## 巾帼", "## <script>x</script>&amp;&#0;巾帼"))),
+    "markdown: character references": ("md", lambda t: _utf8(
+        to_markdown(held_out_book(3)).replace("谭学军", "谭&#x202E;学军&#x1b;"))),
     "markdown: crlf": ("md", lambda t: _utf8(to_markdown(held_out_book(3)).replace("\n", "\r\n"))),
     "markdown: fenced text": ("md", lambda t: _utf8(
         to_markdown(held_out_book(3)) + "\n```\n问：x？\n```\n")),
@@ -197,6 +199,8 @@ EXPECTED = {  # cases whose outcome is known: (exit code, a text stderr must con
     "bidi override in a name": (0, "source.txt:2: removed the invisible character U+202E "
                                    "(RIGHT-TO-LEFT OVERRIDE)"),
     "line separator": (0, "U+2028 (LINE SEPARATOR)"),
+    "markdown: character references": (0, "source.md:5: removed the invisible character "
+                                          "U+202E (RIGHT-TO-LEFT OVERRIDE)"),
     "1 MB line": (3, "source.txt:4: a paragraph of 350,"),
     "3 MB file": (3, "the limit is 2,000,000"),
     "gbk": (3, "source.txt:1:1: not valid UTF-8 (byte 0x"),
@@ -227,7 +231,7 @@ def test_hostile_manuscript_outcome(name: str, tmp_path: Path,
     code, err = run(["import", str(source), "-o", str(tmp_path / "content")], capsys)
     expected_code, text = EXPECTED[name]
     assert code == expected_code, err
-    assert text.replace("source.txt", str(source)) in err
+    assert text.replace(f"source.{suffix}", str(source)) in err
 
 
 def test_two_unmarked_paragraphs_stay_in_the_answer(tmp_path: Path,

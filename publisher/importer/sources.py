@@ -125,6 +125,8 @@ def _read_markdown(text: str, source: Source) -> None:
         elif token.type == "inline" and token.map:
             heading = tokens[index - 1].type == "heading_open"
             body, strong = _inline(token.children or [], token.map[0] + 1, source)
+            # A character reference (&#x202E;) can spell what the text itself may not hold.
+            body = _strip_refused(body, token.map[0] + 1, source).strip()
             source.paragraphs.append(Paragraph(number + body, token.map[0] + 1, heading, strong))
             number = ""
         elif token.type == "fence" and token.map:
