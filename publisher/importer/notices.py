@@ -26,7 +26,9 @@ def grouped(notices: Iterable[Notice]) -> list[str]:
     for notice in notices:
         groups.setdefault((notice.path, notice.kind), []).append(notice.line)
     lines = []
-    for (path, kind), where in groups.items():
+    first = {key: min((n for n in where if n is not None), default=0)
+             for key, where in groups.items()}
+    for (path, kind), where in sorted(groups.items(), key=lambda g: (g[0][0], first[g[0]])):
         numbers = sorted({n for n in where if n is not None})
         head = f"{path}:{numbers[0]}" if numbers else path
         if len(where) == 1:
