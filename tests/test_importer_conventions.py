@@ -81,8 +81,9 @@ def test_a_repeated_answer_label_continues_the_answer_with_a_notice() -> None:
     ("峨边彝族自治县妇联主席", "峨边彝族自治县"), ("鄂温克族自治旗妇联主席", "鄂温克族自治旗"),
     ("成都市武侯区妇联主席", "武侯区"), ("北川县妇联主席", "北川县"),
     ("四川省妇联主席", "四川省"), ("海淀区市场监管局局长", "海淀区"),
+    ("——成都市妇联主席", "成都市"), ("（特约）成都市妇联主席", None), ("妇联主席", None),
 ])
-def test_regions(office: str, region: str) -> None:
+def test_regions(office: str, region: str | None) -> None:
     assert region_of(office) == region
 
 

@@ -152,8 +152,9 @@ def office_endings(lines: list[str]) -> frozenset[str]:
 def region_of(office: str) -> str | None:
     """The most specific region an office names at its start: 成都市, 阿坝藏族羌族自治州,
     成都市武侯区 → 武侯区; a province when the office names nothing smaller."""
-    position, found = 0, None
-    province = _PROVINCE.match(office)
+    first = re.search(H, office)  # past a leading dash or bracket: ——成都市妇联主席
+    position, found = (first.start() if first else 0), None
+    province = _PROVINCE.match(office, position)
     if province:
         position = province.end()
     while unit := _UNIT.match(office, position):
