@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -106,3 +107,18 @@ def test_notices_are_one_line_per_kind(tmp_path: Path, capsys: pytest.CaptureFix
     assert len(kinds) == len(set(kinds)) == len(lines) == 2
     assert any("half-width colon" in line and "16 times: lines 29, 30, 33, 34, 75, …" in line
                for line in lines)
+
+
+def test_the_imported_book_builds(imported: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    """What the importer writes from a Word manuscript is a book: the EPUB is made from it."""
+    root = imported["roots"]["docx"]
+    with pytest.raises(SystemExit) as done:
+        main(["build", str(root), "-f", "epub", "-o", str(root / "output")])
+    assert done.value.code in (0, None), capsys.readouterr().err
+    epub = root / "output" / "book.epub"
+    assert epub.stat().st_size > 10_000
+    with zipfile.ZipFile(epub) as archive:
+        pages = "".join(archive.read(n).decode("utf-8") for n in archive.namelist()
+                        if n.endswith(".xhtml"))
+    pages = pages.replace("\u2060", "")  # a word joiner ties a headline's last two characters
+    assert all(item.headline in pages and item.name in pages for item in imported["book"])
