@@ -37,6 +37,7 @@ def test_numbered_latin_labels() -> None:
 
 FURTHER = [  # paragraphs after an answer that start like a label but are not one
     "王主席：这是另一个人说的话，照录。",  # a title, but not this interviewee's
+    "李局长：同姓的另一位领导说的话。",  # her surname, but not her title (she is 主席)
     "李娜说，这件事要慢慢来。",  # the name, without a colon, after an answer
     "问题是什么？大家都在想。",  # 问题 is a word
     "问题出在哪里？",

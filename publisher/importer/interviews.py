@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from publisher.errors import ContentError, Problem
 from publisher.importer.notices import Notice
-from publisher.importer.sources import Source
+from publisher.importer.sources import Paragraph, Source
 from publisher.importer.speakers import (
     MAX_OFFICE_LINE,
     Label,
@@ -106,7 +106,7 @@ class _Reader:
                           or not after.label.isascii())
         return found if sure and after.role == "answer" else None
 
-    def starts_interview(self, index: int) -> bool:
+    def starts_interview(self, index: int, current: Speakers) -> bool:
         """A heading, or a headline, followed by an office-and-name line (and, for a plain
         headline, by a question: an answer's last paragraphs are not an interview)."""
         office = self.office(index + 1)
@@ -114,13 +114,12 @@ class _Reader:
             return False
         if self.paras[index].heading:
             return True
-        if not looks_like_office(office[0]):
-            return False
+        if not looks_like_office(office[0]) or _labelled(current, self.paras[index + 1]):
+            return False  # `何主席 谢谢` is the interviewee 何何 answering, not an office line
         found = self.label(index + 2, speakers_of(office[1], office[0]), "begin")
         if found and found.role == "question":
             headline = self.paras[index].text
-            fixed = _FIXED.match(headline, self.paras[index].strong)
-            if not (fixed and (fixed.colon or fixed.strong)):  # a headline is no labelled line
+            if not _labelled(current, self.paras[index]):  # a headline is no labelled line
                 if headline.endswith("。"):
                     self.notice(self.paras[index].line, "a headline that ends with a full stop: "
                                 "check it is not the last paragraph of the answer before it")
@@ -151,7 +150,7 @@ class _Reader:
                 self.problem(para.line, f"a paragraph of {len(para.text):,} characters; "
                                         f"the limit is {MAX_TEXT:,}")
                 continue
-            if self.starts_interview(index):
+            if self.starts_interview(index, speakers):
                 if current is not None:
                     self._finish(current, state)
                 current, speakers = self._begin(index)
@@ -255,6 +254,14 @@ class _Reader:
                 self.problem(pair.line, "empty question")
             elif not pair.answer:
                 self.problem(pair.line, "this question has no answer")
+
+
+def _labelled(speakers: Speakers, para: Paragraph) -> bool:
+    """Whether a paragraph begins with a label written as one: with a colon, bold, or a
+    Chinese label followed by a space."""
+    found = speakers.match(para.text, para.strong)
+    return bool(found and (found.colon or found.strong
+                           or (found.spaced and not found.label.isascii())))
 
 
 def parse_paragraphs(source: Source) -> ImportResult:

@@ -98,13 +98,12 @@ def answer_labels(name: str, office: str) -> list[str]:
         labels.add(given[0])
         return sorted(labels)
     surname = name[:2] if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else name[:1]
-    labels.update(surname + title for title in (*TITLES, *HONORIFICS))
-    # A title of this office missing from the list (会长 is there; 理事 is not).
-    for part in re.split(r"[、，,\s]", office):
-        for length in (2, 3):
-            if len(part) > length:
-                labels.add(surname + part[-length:])
-    return sorted(labels)
+    # Only this interviewee's own titles: in an answer about 李局长, `李局长：` quotes another
+    # person when the interviewee 李娜 is 主席.
+    titles = {t for t in TITLES if t in office} | set(HONORIFICS)
+    for part in re.split(r"[、，,\s]", office):  # and the office's last words (副主席, 理事)
+        titles.update(part[-length:] for length in (2, 3) if len(part) > length)
+    return sorted(labels | {surname + title for title in titles})
 
 
 def split_office(line: str, endings: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
