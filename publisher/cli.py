@@ -20,16 +20,18 @@ def cli() -> None:
 
 
 @cli.command("import")
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", "out", type=PROJECT, default=Path("content"), show_default=True,
-              help="Content directory to write the YAML files into.")
-def import_cmd(source: Path, out: Path) -> None:
-    """Import raw interview text SOURCE into one YAML file per interview."""
-    from publisher.importer import import_file
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=Path("content"),
+              show_default=True, help="Content directory to write the YAML files into.")
+@click.option("--force", is_flag=True, help="Replace the files an earlier import wrote "
+              "(never a file edited since, nor one the importer did not write).")
+def import_cmd(source: Path, out: Path, force: bool) -> None:
+    """Import the interviews of SOURCE (.txt, .md or .docx) as one YAML file per interview."""
+    from publisher.importer import grouped, import_file
 
-    result, written = import_file(source, out)
-    for notice in result.notices:
-        click.echo(f"{notice} (tolerated)", err=True)
+    result, written = import_file(source, out, force=force)
+    for line in grouped(result.notices):
+        click.echo(f"notice: {line}", err=True)
     pairs = sum(len(i.pairs) for i in result.interviews)
     click.echo(f"imported {len(result.interviews)} interviews, {pairs} question–answer pairs; "
                f"wrote {len(written)} files to {out}")

@@ -9,7 +9,7 @@ from conftest import SOURCE
 
 from publisher.cli import main
 from publisher.errors import ContentError
-from publisher.importer import parse_source, slugify
+from publisher.importer import grouped, parse_source, slugify
 from publisher.load import load_project
 
 
@@ -68,13 +68,25 @@ def test_irregularities_are_reported_with_line_numbers() -> None:
     notices = [str(n) for n in result.notices]
     assert any(n.startswith("s.txt:4:") and "without a colon" in n for n in notices)
     assert any(n.startswith("s.txt:3:") and "half-width colon" in n for n in notices)
-    assert any(n.startswith("s.txt:8:") and "李娜" in n for n in notices)
-    assert any(n.startswith("s.txt:11:") and "further paragraph" in n for n in notices)
+    assert any(n.startswith("s.txt:8:") and "name run into the office line" in n for n in notices)
     second = result.interviews[1]
     assert (second.office, second.name, second.region) == ("乙县妇联主席", "李娜", "乙县")
     assert second.pairs[0].answer == ["回答。", "回答的第二段。"]
     assert result.interviews[0].pairs[0].answer == ["第一答。"]
     assert not any(n.startswith("s.txt:5:") for n in notices)  # full-width colon is regular
+    assert not any(n.startswith("s.txt:11:") for n in notices)  # so are further paragraphs
+
+
+def test_notices_are_grouped_one_line_per_kind() -> None:
+    """The first book has 166 half-width colons: one line says so, with the first lines."""
+    result = parse_source(SOURCE.read_text(encoding="utf-8"), "src.txt")
+    lines = grouped(result.notices)
+    assert lines == [
+        "src.txt:3: half-width colon after a speaker label; accepted "
+        "(166 times: lines 3, 4, 5, 6, 7, …)",
+        "src.txt:10: speaker label without a colon; read as a label (2 times: lines 10, 60)",
+        "src.txt:122: name run into the office line; split after the title",
+    ]
 
 
 def test_standard_questions_replace_the_place_name() -> None:
@@ -87,9 +99,11 @@ def test_standard_questions_replace_the_place_name() -> None:
 
 @pytest.mark.parametrize("text, message", [
     ("", "no interview found"),
-    ("标题\n甲市妇联主席 王芳\n问:问题?\n问:又一个问题?\n答:回答。", "s.txt:4: expected a answer"),
-    ("标题\n甲市妇联主席 王芳\n问:问题?", "the last question has no answer"),
-    ("标题\n妇联主席王芳芳芳芳芳\n问:问题?\n答:回答。", "s.txt:2: cannot"),
+    ("标题\n甲市妇联主席 王芳\n问:问题?\n问:又一个问题?\n答:回答。", "s.txt:3: this question has no answer"),
+    ("标题\n甲市妇联主席 王芳\n问:问题?", "s.txt:3: this question has no answer"),
+    ("标题\n妇联主席王芳芳芳芳芳\n问:问题?\n答:回答。", "s.txt:2: no interview found: cannot read"),
+    ("标题\n某某单位主任 王芳\n问:问题?\n答:回答。", "s.txt:2: cannot tell the region"),
+    ("标题\n甲市妇联主席 王芳\n答:回答。\n问:问题?\n答:回答。", "s.txt:2: '甲市妇联主席 王芳' reads as an office-and-name line"),
 ])
 def test_unusable_sources_fail_with_line_numbers(text: str, message: str) -> None:
     with pytest.raises(ContentError) as failure:
