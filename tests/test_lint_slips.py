@@ -15,10 +15,23 @@ from benchmarks import slips as bench  # noqa: E402
 from publisher.cli import main  # noqa: E402
 from publisher.lint import confusables, lint_project, rules_slips  # noqa: E402
 
+BOOK = """title: 测试
+language: zh-CN
+editors: [编者]
+publisher: 出版者
+edition: 第1版
+date: "2024-05-01"
+identifier: urn:uuid:00000000-0000-4000-8000-000000000001
+slug: slips
+"""
 INTERVIEW = """# imported
-name: 王小红
-office: 东川市妇联主席
+order: 1
+slug: a
+region: 东川市
 headline: 让乡村更美丽
+interviewee:
+  name: 王小红
+  office: 东川市妇联主席
 qa:
 - question: 今年有哪些新做法？
   answer:
@@ -29,6 +42,7 @@ qa:
 def project(tmp_path: Path, answer: str, allow: str = "") -> Path:
     root = tmp_path / "p"
     (root / "content/interviews").mkdir(parents=True)
+    (root / "content/book.yaml").write_text(BOOK, encoding="utf-8")
     (root / "content/interviews/01-a.yaml").write_text(INTERVIEW.format(answer=answer),
                                                        encoding="utf-8")
     if allow:
@@ -144,9 +158,8 @@ def test_margin_is_what_the_benchmark_reports() -> None:
 
 def test_a_traditional_book_gets_only_the_symbol_checks(tmp_path: Path) -> None:
     root = project(tmp_path, "我們加強思想政治引瓴，口號是“她動能”十“她認同”。")
-    (root / "content/book.yaml").write_text("title: 書\nlanguage: zh-TW\n", encoding="utf-8")
+    (root / "content/book.yaml").write_text(BOOK.replace("zh-CN", "zh-TW"), encoding="utf-8")
     assert [(f.rule, f.subject) for f in slips(root)] == [("slip.symbol", "十")]
     root = project(tmp_path / "s", "我们加强思想政治引瓴，口号是“她动能”十“她认同”。")
-    (root / "content/book.yaml").write_text("title: 书\nlanguage: zh-CN\n", encoding="utf-8")
     assert [(f.rule, f.subject) for f in slips(root)] == [
         ("slip.visual", "引瓴"), ("slip.symbol", "十")]
