@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 import uuid
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,7 +132,8 @@ def source_paragraphs(source: Path) -> list[str]:
         joined = "".join(line.strip() for line in block.splitlines())  # Chinese soft breaks
         joined = re.sub(r"^#{1,6}\s+", "", joined)
         joined = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", joined)  # a link keeps its text
-        paragraphs.append(re.sub(r"\*\*|(?<![\w*])\*(?!\s)|(?<!\s)\*(?![\w*])", "", joined))
+        joined = re.sub(r"\*\*(.+?)\*\*", r"\1", joined)  # bold
+        paragraphs.append(re.sub(r"\*(\S[^*]*?)\*", r"\1", joined))  # italics
     return paragraphs
 
 
@@ -262,6 +264,14 @@ def test_build_sets_every_name_and_the_portrait(book: Book) -> None:
                    if first["name"] in page and first["office"] in page.replace("\n", ""))
     assert images == [opening]
     assert f"{first['name']}的照片由画图程序生成" in text
+
+    with zipfile.ZipFile(epubs[0]) as epub:
+        pages = {n: epub.read(n).decode() for n in epub.namelist() if n.endswith(".xhtml")}
+        assert any(n.startswith("OEBPS/images/portrait-") for n in epub.namelist())
+    words = "".join(pages.values()).replace("\u2060", "").replace("\u200b", "")
+    for interview in interviews:
+        assert interview["interviewee"]["name"] in words
+    assert f'alt="{first["name"]}近照"' in words
 
 
 def test_check_passes_every_artifact(book: Book) -> None:
