@@ -95,6 +95,13 @@ def expected_pairs(readme: Path) -> list[int]:
     return pairs
 
 
+def asked(readme: Path) -> list[str]:
+    """`Asked: 1234, 124.` from a book's README: the standard questions each interview asks."""
+    match = re.search(r"^Asked: ([\d, ]+)\.$", readme.read_text(encoding="utf-8"), re.MULTILINE)
+    assert match, f"{readme}: no 'Asked: …' line"
+    return [n.strip() for n in match.group(1).split(",")]
+
+
 def build_docx(description: Path, target: Path) -> Path:
     """Write a Word file from a description, one paragraph a line: `## ` starts a heading of
     that level (a Word heading style), `**…**` is a bold run, a blank line is skipped."""
@@ -272,6 +279,31 @@ def test_build_sets_every_name_and_the_portrait(book: Book) -> None:
     for interview in interviews:
         assert interview["interviewee"]["name"] in words
     assert f'alt="{first["name"]}近照"' in words
+
+
+def test_index_shows_every_question_asked(book: Book) -> None:
+    """The by-question index gives a page where an interview asks a standard question, with
+    skipped and extra questions and short region names (昌吉州) around it, and — where not."""
+    book.ran("build")
+    wanted = asked(book.folder / "README.md")
+    count = len(yaml.safe_load((book.content / "book.yaml").read_text("utf-8"))["questions"])
+    pdf_path = next((book.root / "output").glob("*.pdf"))
+    lines: list[str] = []
+    with pdfplumber.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            text = page.extract_text() or ""
+            if "按问题索引" in text and "问题1" in text:
+                lines = text.splitlines()
+    rows = {}
+    for line in lines:
+        match = re.fullmatch(r"(\S+)((?: (?:\d+|—))+)", line.strip())
+        if match:
+            rows[match.group(1)] = match.group(2).split()
+    shown = {region: "".join(str(k + 1) for k, cell in enumerate(cells) if cell != "—")
+             for region, cells in rows.items()}
+    expected = {i["region"]: which for i, which in zip(book.interviews(), wanted, strict=True)}
+    assert shown == expected
+    assert all(len(cells) == count for cells in rows.values())
 
 
 def test_check_passes_every_artifact(book: Book) -> None:
