@@ -284,7 +284,8 @@ def test_build_sets_every_name_and_the_portrait(book: Book) -> None:
 def test_index_shows_every_question_asked(book: Book) -> None:
     """The by-question index gives a page where an interview asks a standard question, with
     skipped and extra questions and short region names (昌吉州) around it, and — where not."""
-    book.ran("build")
+    run = book.ran("build")
+    assert run.code == 0, run.err
     wanted = asked(book.folder / "README.md")
     count = len(yaml.safe_load((book.content / "book.yaml").read_text("utf-8"))["questions"])
     pdf_path = next((book.root / "output").glob("*.pdf"))
