@@ -262,6 +262,13 @@ def test_build_sets_every_name_and_the_portrait(book: Book) -> None:
             assert page.height == pytest.approx(height * PT_PER_MM, abs=1)
         pages = [page.extract_text() or "" for page in pdf.pages]
         images = [n for n, page in enumerate(pdf.pages) if page.images]
+        # The answer wraps beside the portrait: body lines (serif) start below its top and
+        # end above its bottom, rather than leaving the space beside it blank.
+        beside = [[c for c in page.chars if "Serif" in c["fontname"]
+                   and image["top"] < c["top"] and c["bottom"] < image["bottom"]
+                   and c["x1"] < image["x0"]]
+                  for page in pdf.pages for image in page.images]
+    assert [len({round(c["top"]) for c in chars}) >= 2 for chars in beside] == [True]
     text = "".join(pages).replace("\n", "")
     for interview in interviews:
         assert interview["interviewee"]["name"] in text
