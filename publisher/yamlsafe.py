@@ -17,7 +17,7 @@ from publisher import guard
 from publisher.errors import Problem
 
 MAX_BYTES = guard.MAX_BYTES
-MAX_NODES = 100_000  # bounds alias expansion ("billion laughs") and absurd nesting
+MAX_NODES = 50_000  # values in one file: 200 pairs of 200 paragraphs stay below it
 MAX_DEPTH = 32
 
 _PLAIN_TAGS = {
@@ -47,6 +47,7 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         Composer.__init__(self)
         BaseResolver.__init__(self)
         self.depth = 0
+        self.nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         # Refused here, not after composing: an alias can make the tree cyclic or exponential,
@@ -58,6 +59,12 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         if self.depth >= MAX_DEPTH:
             raise _Refused(None, None, f"nesting deeper than {MAX_DEPTH} levels",
                            event.start_mark)
+        # Counted while composing: a 2 MB flow list of a million items is refused after
+        # MAX_NODES of them, not scanned to the end first (minutes in pure Python).
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(None, None, f"more than {MAX_NODES:,} values in one file; "
+                           "split it or shorten its lists", event.start_mark)
         self.depth += 1
         try:
             return super().compose_node(parent, index)

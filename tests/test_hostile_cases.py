@@ -201,6 +201,8 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
     "book-is-a-scalar": (write(BOOK, "just text\n"), 3, f"{BOOK}:1: book: expected a mapping"),
     "book-deep-nesting": (write(BOOK, deep(10_000)), 3, "nesting deeper than 32"),
     "book-alias-bomb": (write(BOOK, alias_bomb()), 3, "anchors and aliases"),
+    "book-million-items": (write(BOOK, "editors: [" + "a," * 900_000 + "a]\n"), 3,
+                           f"{BOOK}:1:100005: more than 50,000 values in one file"),
     "book-gbk": (gbk(BOOK), 3, "iconv -f GBK"),
     "book-utf16": (utf16(BOOK), 3, "UTF-16"),
     "book-binary": (write(BOOK, bytes(range(256)) * 40), 3, "not valid UTF-8 (byte 0x80)"),
