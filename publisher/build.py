@@ -146,7 +146,11 @@ def source_date(project: Project) -> dt.datetime:
     if raw is not None and raw.strip():
         if not re.fullmatch(r"\d{1,12}", raw.strip()):
             raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
-        when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        try:
+            when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is past the year 9999; "
+                             f"expected a date from {FIRST_DATE} to {LAST_DATE}") from None
         if not FIRST_DATE <= when.date() <= LAST_DATE:  # what ZIP and PDF dates can hold
             raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is {when.date()}; expected a "
                              f"date from {FIRST_DATE} to {LAST_DATE}")
