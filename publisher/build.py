@@ -250,6 +250,7 @@ def build(
         with progress.stage("load", result):
             project = load_project(project_dir)
             result.source_date = source_date(project)
+            _writable(Path(output_dir or project.root / "output"), project, wanted)
             if result.source_date.date() != project.book.date:
                 log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
                             "and the EPUB are stamped with the first",
@@ -296,6 +297,19 @@ def build(
     result.sums = output_dir / SUMS_NAME
     progress.summary(result)
     return result
+
+
+def _writable(output_dir: Path, project: Project, wanted: list[str]) -> None:
+    """Refuse before typesetting when a directory (or other non-file) sits where an output
+    goes: the rename would fail only after all the work, with a raw OSError."""
+    names = [f"{project.book.slug}.{fmt}" for fmt in wanted] + [REPORT_NAME, SUMS_NAME]
+    blocked = [name for name in names
+               if (output_dir / name).is_dir() and not (output_dir / name).is_symlink()]
+    if blocked:
+        from publisher.errors import ContentError, Problem
+
+        raise ContentError([Problem(str(output_dir / name), None, "is a directory where the "
+                                    "build writes a file; move it away") for name in blocked])
 
 
 def _up_to_date(output_dir: Path, summary: dict[str, Any], edition: str,

@@ -373,6 +373,35 @@ def test_loadable_odd_project_builds(name: str, tmp_path: Path) -> None:
 
 # --- damaged output folders -----------------------------------------------------------------
 
+# Built into: whatever sits in the output folder is replaced, never read if it is not a file.
+BUILD_INTO: dict[str, tuple[Callable[[Path], None], int, str]] = {
+    "stamp-fifo": (lambda out: os.mkfifo(out / ".publisher-stamp.json"), 0, ""),
+    "stamp-dev-zero": (lambda out: (out / ".publisher-stamp.json").symlink_to("/dev/zero"), 0,
+                       ""),
+    "stamp-deep-json": (lambda out: (out / ".publisher-stamp.json").write_text("[" * 100_000),
+                        0, ""),
+    "pdf-fifo": (lambda out: os.mkfifo(out / "hostile.pdf"), 0, ""),
+    "sums-dev-zero": (lambda out: (out / "SHA256SUMS").symlink_to("/dev/zero"), 0, ""),
+    "pdf-directory": (lambda out: (out / "hostile.pdf").mkdir(), 3,
+                      "hostile.pdf: is a directory where the build writes a file"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUILD_INTO))
+def test_build_into_a_damaged_output_folder(name: str, tmp_path: Path) -> None:
+    damage, code, fragment = BUILD_INTO[name]
+    root = materialise(tmp_path / "project", lambda root: None)
+    out = tmp_path / "out"
+    out.mkdir()
+    damage(out)
+    result = cli("build", root, "-o", out)
+    assert result.returncode == code, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr and fragment in result.stderr
+    if code == 0:
+        assert (out / "hostile.pdf").is_file() and not (out / "hostile.pdf").is_symlink()
+        assert cli("build", root, "-o", out).returncode == 0  # the stamp written is usable
+
+
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
