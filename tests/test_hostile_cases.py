@@ -359,6 +359,16 @@ def test_lint_ends_cleanly(name: str, tmp_path: Path) -> None:
     assert fragment in result.stdout + result.stderr
 
 
+def test_fix_refuses_an_unreadable_corrections_log(tmp_path: Path) -> None:
+    root = materialise(tmp_path / "project", edit(INTERVIEW, "开展宣讲活动。", "开展宣讲活动."))
+    os.mkfifo(root / "content/corrections.yaml")
+    before = snapshot(root)
+    result = cli("lint", "--fix", root)
+    assert result.returncode == 3, result.stderr
+    assert "content/corrections.yaml: is a named pipe (FIFO)" in result.stderr
+    assert snapshot(root) == before  # the fixable period was left alone
+
+
 @pytest.mark.parametrize("name", sorted(BUILDS))
 def test_loadable_odd_project_builds(name: str, tmp_path: Path) -> None:
     root = materialise(tmp_path / "project", BUILDS[name])
