@@ -192,3 +192,31 @@ def read(path: Path, display: str,
     if data is None:
         return None, problems
     return parse(data, display)
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The *.yaml entries of a folder, whatever they are (the guarded reader judges them)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".yaml"))
+    except OSError:  # missing, not a directory, a symlink loop, unreadable
+        return []
+
+
+def long_lists(doc: Document, limits: dict[str, int], default: int) -> list[Problem]:
+    """A problem for each list longer than its limit (`limits` by key, else `default`): run
+    before the schema, so 10,000 entries cost nothing and a build's work stays bounded."""
+    problems = []
+    # (key, line of the key or item, node); yamlsafe has bounded the tree's size and depth.
+    stack: list[tuple[str, int, yaml.Node]] = [("", 1, doc.root)]
+    while stack:
+        key, line, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack += [(k.value, k.start_mark.line + 1, v) for k, v in node.value
+                      if isinstance(k, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            limit = limits.get(key, default)
+            if len(node.value) > limit:
+                problems.append(Problem(doc.path, line, f"{key or 'list'}: "
+                                        f"{len(node.value):,} entries; the limit is {limit:,}"))
+            stack += [(key, item.start_mark.line + 1, item) for item in node.value]
+    return problems
