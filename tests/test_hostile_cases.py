@@ -551,7 +551,7 @@ def test_container_check_passes_a_built_epub(built_epub: Path) -> None:
 
 def test_corpus_has_every_group() -> None:
     """The closing note's counts: project mutations, lint-only inputs, damaged outputs."""
-    assert len(PROJECT_CASES) >= 45 and len(LINT_ONLY) >= 8 and len(BUILDS) >= 9
+    assert len(PROJECT_CASES) >= 55 and len(LINT_ONLY) >= 8 and len(BUILDS) >= 9
     assert len(OUTPUT_CASES) + len(EPUB_CASES) >= 25
 
 
