@@ -152,7 +152,11 @@ def source_date(project: Project) -> dt.datetime:
     if raw is not None and raw.strip():
         if not re.fullmatch(r"\d{1,12}", raw.strip()):
             raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
-        when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        try:
+            when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is past the year 9999; "
+                             f"expected a date from {FIRST_DATE} to {LAST_DATE}") from None
         if not FIRST_DATE <= when.date() <= LAST_DATE:  # what ZIP and PDF dates can hold
             raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is {when.date()}; expected a "
                              f"date from {FIRST_DATE} to {LAST_DATE}")
@@ -256,6 +260,7 @@ def build(
         with progress.stage("load", result):
             project = load_project(project_dir)
             result.source_date = source_date(project)
+            _writable(Path(output_dir or project.root / "output"), project, wanted)
             if result.source_date.date() != project.book.date:
                 log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
                             "and the EPUB are stamped with the first",
@@ -325,6 +330,19 @@ def _lint_summary(project: Project) -> None:
     if errors:
         log.warning("content has %d lint error%s (publisher lint for details)",
                     errors, "" if errors == 1 else "s")
+
+
+def _writable(output_dir: Path, project: Project, wanted: list[str]) -> None:
+    """Refuse before typesetting when a directory (or other non-file) sits where an output
+    goes: the rename would fail only after all the work, with a raw OSError."""
+    names = [f"{project.book.slug}.{fmt}" for fmt in wanted] + [REPORT_NAME, SUMS_NAME]
+    blocked = [name for name in names
+               if (output_dir / name).is_dir() and not (output_dir / name).is_symlink()]
+    if blocked:
+        from publisher.errors import ContentError, Problem
+
+        raise ContentError([Problem(str(output_dir / name), None, "is a directory where the "
+                                    "build writes a file; move it away") for name in blocked])
 
 
 def _up_to_date(output_dir: Path, summary: dict[str, Any], edition: str,

@@ -83,20 +83,20 @@ def inputs_digest(project_root: Path, options: Mapping[str, Any] | None = None,
     return digest.hexdigest()
 
 
-def _file_sha(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
+def _file_sha(path: Path, folder: Path) -> str | None:
+    """SHA-256 of a regular file inside `folder`, or None (missing, a FIFO, a link out…)."""
+    data, _ = guard.read_bytes(path, path.name, inside=folder, limit=MAX_INPUT)
+    return None if data is None else hashlib.sha256(data).hexdigest()
 
 
 def fresh_summary(output_dir: Path, digest: str) -> dict[str, Any] | None:
     """The summary stored by the last build if its inputs equal `digest` and every output it
     wrote is still there unchanged; otherwise None, and the caller must build."""
     stamp = Path(output_dir) / STAMP_NAME
+    data, _ = guard.read_bytes(stamp, STAMP_NAME, inside=output_dir)  # a FIFO would block
     try:
-        saved = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        saved = json.loads(data.decode("utf-8")) if data is not None else None
+    except (ValueError, RecursionError):
         return None
     if not isinstance(saved, dict) or saved.get("format") != FORMAT or saved.get(
             "digest") != digest:
@@ -106,7 +106,7 @@ def fresh_summary(output_dir: Path, digest: str) -> dict[str, Any] | None:
         return None
     for name, sha in outputs.items():
         # A deleted or hand-edited output is rebuilt even though the inputs did not change.
-        if _file_sha(Path(output_dir) / name) != sha:
+        if not isinstance(name, str) or _file_sha(Path(output_dir) / name, output_dir) != sha:
             return None
     summary = saved.get("summary")
     return summary if isinstance(summary, dict) else {}
@@ -119,7 +119,7 @@ def write_stamp(output_dir: Path, digest: str, outputs: Iterable[Path],
     files = {}
     for path in outputs:
         path = Path(path)
-        sha = _file_sha(path)
+        sha = _file_sha(path, output_dir)
         if sha is None:
             return  # an output is missing: better no stamp than a stamp that lies
         files[path.resolve().relative_to(output_dir.resolve()).as_posix()] = sha

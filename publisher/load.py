@@ -367,13 +367,13 @@ def load_project(root: Path) -> Project:
     problems += found
     book = None
     if doc:
-        found = _too_many(doc, {"questions": MAX_QUESTIONS})
+        found = yamlsafe.long_lists(doc, {"questions": MAX_QUESTIONS}, MAX_LIST)
         if not found:
             book, found = read_book(doc)
         problems += found
     interviews: list[Interview] = []
     folder = content / "interviews"
-    files = yaml_files(folder)
+    files = yamlsafe.yaml_files(folder)
     if not files:
         problems.append(Problem(_rel(folder, root), None, "no interview files (*.yaml) found"))
     if len(files) > MAX_INTERVIEWS:
@@ -384,7 +384,7 @@ def load_project(root: Path) -> Project:
         doc, found = yamlsafe.read(file, _rel(file, root), root)
         problems += found
         if doc:
-            found = _too_many(doc, {"qa": MAX_PAIRS})
+            found = yamlsafe.long_lists(doc, {"qa": MAX_PAIRS}, MAX_LIST)
             if not found:
                 interview, found = read_interview(doc, root)
                 interviews += [interview] if interview else []
@@ -398,34 +398,6 @@ def load_project(root: Path) -> Project:
     fonts = root / "fonts"
     return Project(root, book, tuple(interviews),
                    layouts if layouts.is_dir() else None, fonts if fonts.is_dir() else None)
-
-
-def yaml_files(folder: Path) -> list[Path]:
-    """The *.yaml entries of a folder, whatever they are (the guarded reader judges them)."""
-    try:
-        return sorted(p for p in folder.iterdir() if p.name.endswith(".yaml"))
-    except OSError:  # missing, not a directory, a symlink loop, unreadable
-        return []
-
-
-def _too_many(doc: yamlsafe.Document, limits: dict[str, int]) -> list[Problem]:
-    """A problem for each list longer than its limit (`limits` by key, else MAX_LIST): read
-    before the schema, so 10,000 entries cost nothing and a build's work stays bounded."""
-    problems = []
-    # (key, line of the key or item, node); yamlsafe has bounded the tree's size and depth.
-    stack: list[tuple[str, int, yaml.Node]] = [("", 1, doc.root)]
-    while stack:
-        key, line, node = stack.pop()
-        if isinstance(node, yaml.MappingNode):
-            stack += [(k.value, k.start_mark.line + 1, v) for k, v in node.value
-                      if isinstance(k, yaml.ScalarNode)]
-        elif isinstance(node, yaml.SequenceNode):
-            limit = limits.get(key, MAX_LIST)
-            if len(node.value) > limit:
-                problems.append(Problem(doc.path, line, f"{key or 'list'}: "
-                                        f"{len(node.value):,} entries; the limit is {limit:,}"))
-            stack += [(key, item.start_mark.line + 1, item) for item in node.value]
-    return problems
 
 
 def _check_unique(interviews: list[Interview]) -> list[Problem]:

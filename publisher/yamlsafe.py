@@ -17,7 +17,7 @@ from publisher import guard
 from publisher.errors import Problem
 
 MAX_BYTES = guard.MAX_BYTES
-MAX_NODES = 100_000  # bounds alias expansion ("billion laughs") and absurd nesting
+MAX_NODES = 50_000  # values in one file: 200 pairs of 200 paragraphs stay below it
 MAX_DEPTH = 32
 
 _PLAIN_TAGS = {
@@ -47,6 +47,7 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         Composer.__init__(self)
         BaseResolver.__init__(self)
         self.depth = 0
+        self.nodes = 0
 
     def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
         # Refused here, not after composing: an alias can make the tree cyclic or exponential,
@@ -58,6 +59,12 @@ class _StrictLoader(Reader, Scanner, Parser, Composer, BaseResolver):
         if self.depth >= MAX_DEPTH:
             raise _Refused(None, None, f"nesting deeper than {MAX_DEPTH} levels",
                            event.start_mark)
+        # Counted while composing: a 2 MB flow list of a million items is refused after
+        # MAX_NODES of them, not scanned to the end first (minutes in pure Python).
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _Refused(None, None, f"more than {MAX_NODES:,} values in one file; "
+                           "split it or shorten its lists", event.start_mark)
         self.depth += 1
         try:
             return super().compose_node(parent, index)
@@ -185,3 +192,31 @@ def read(path: Path, display: str,
     if data is None:
         return None, problems
     return parse(data, display)
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    """The *.yaml entries of a folder, whatever they are (the guarded reader judges them)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.name.endswith(".yaml"))
+    except OSError:  # missing, not a directory, a symlink loop, unreadable
+        return []
+
+
+def long_lists(doc: Document, limits: dict[str, int], default: int) -> list[Problem]:
+    """A problem for each list longer than its limit (`limits` by key, else `default`): run
+    before the schema, so 10,000 entries cost nothing and a build's work stays bounded."""
+    problems = []
+    # (key, line of the key or item, node); yamlsafe has bounded the tree's size and depth.
+    stack: list[tuple[str, int, yaml.Node]] = [("", 1, doc.root)]
+    while stack:
+        key, line, node = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            stack += [(k.value, k.start_mark.line + 1, v) for k, v in node.value
+                      if isinstance(k, yaml.ScalarNode)]
+        elif isinstance(node, yaml.SequenceNode):
+            limit = limits.get(key, default)
+            if len(node.value) > limit:
+                problems.append(Problem(doc.path, line, f"{key or 'list'}: "
+                                        f"{len(node.value):,} entries; the limit is {limit:,}"))
+            stack += [(key, item.start_mark.line + 1, item) for item in node.value]
+    return problems

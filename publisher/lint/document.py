@@ -11,7 +11,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from publisher import guard
+from publisher import guard, yamlsafe
 from publisher.errors import ContentError
 from publisher.lint.finding import field_name
 
@@ -101,11 +101,9 @@ def _walk(node: object, keys: tuple[str | int, ...]) -> Iterator[Field]:
 
 def read_documents(root: Path) -> tuple[Document | None, list[Document]]:
     """book.yaml (None when absent) and the interview files of a project, sorted by name."""
-    from publisher.load import yaml_files
-
     content = root / "content"
     book = content / "book.yaml"
-    interviews = yaml_files(content / "interviews")
+    interviews = yamlsafe.yaml_files(content / "interviews")
     return ((Document(book, _rel(book, root), root) if os.path.lexists(book) else None),
             [Document(p, _rel(p, root), root) for p in interviews])
 
