@@ -154,6 +154,9 @@ def _run(session: _Session, job: Job, root: Path, layouts: Path, variant: str | 
         except _Sized as sized:
             return Outcome(job.index, sized.pages - job.sentinel)
         pages = document.pages[:-1] if job.sentinel else document.pages
+        if not pages:  # a PDF of no pages cannot be merged, nor read back
+            return Outcome(job.index, 0, error="its layout set no page at all (an empty or "
+                           "always-false user layout in layouts/pdf/?)")
         anchors = anchor_pages(pages)
         data = document.copy(pages).write_pdf(**write_options(variant))
     # Read here, in parallel, rather than from the merged book (the EPUB's page-list needs
