@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,12 @@ STAMP_NAME = ".publisher-stamp.json"
 FORMAT = 1
 MAX_INPUT = 500_000_000  # bytes of one input file hashed: a CJK font collection is ~100 MB
 _PACKAGE = Path(__file__).resolve().parent
-_LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "jinja2", "lxml", "pyyaml")
+# Every library whose version can change an output's bytes (the PDF, its font subsets and
+# merge, the EPUB and its cover, the cover sheet, the report's lint line): the rebuild stamp,
+# every cache key and the report's versions all read this one list.
+OUTPUT_LIBRARIES = ("weasyprint", "pydyf", "ebooklib", "fonttools", "jinja2", "markupsafe",
+                    "lxml", "pyyaml", "pikepdf", "uharfbuzz", "pypdfium2", "pillow",
+                    "python-barcode", "wordfreq")
 
 
 def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...],
@@ -39,16 +45,27 @@ def _hash_tree(digest: Any, label: str, folder: Path, exclude: tuple[Path, ...],
         digest.update(data)
 
 
-def _library_versions() -> str:
+def library_versions() -> dict[str, str]:
+    """The installed version of each of OUTPUT_LIBRARIES ("absent" when not installed)."""
+    return dict(_versions())
+
+
+@lru_cache(maxsize=1)
+def _versions() -> tuple[tuple[str, str], ...]:
+    # Read once per process: every cache lookup needs them, and metadata reads cost ~1 ms each.
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
-    for name in _LIBRARIES:
+    for name in OUTPUT_LIBRARIES:
         try:
-            found.append(f"{name}={version(name)}")
+            found.append((name, version(name)))
         except PackageNotFoundError:
-            found.append(f"{name}=absent")
-    return ",".join(found)
+            found.append((name, "absent"))
+    return tuple(found)
+
+
+def _library_versions() -> str:
+    return ",".join(f"{name}={number}" for name, number in _versions())
 
 
 def tool_digest() -> str:
@@ -154,7 +171,9 @@ def file_key(path: Path) -> str:
 
 def _entry(kind: str, key: str | bytes, directory: Path | None) -> Path:
     raw = key if isinstance(key, bytes) else key.encode()
-    name = hashlib.sha256(f"{kind}|{__version__}|{FORMAT}|".encode() + raw).hexdigest()
+    # The libraries' versions too: a font subset made by an older HarfBuzz is not reused.
+    salt = f"{kind}|{__version__}|{FORMAT}|{_library_versions()}|"
+    name = hashlib.sha256(salt.encode() + raw).hexdigest()
     return (directory or cache_dir()) / kind / name
 
 

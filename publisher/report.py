@@ -11,7 +11,6 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -195,12 +194,7 @@ def versions() -> dict[str, str]:
     number = ctypes.CDLL(library).pango_version()
     found = {"publisher": __version__, "python": platform.python_version(),
              "pango": f"{number // 10000}.{number // 100 % 100}.{number % 100}"}
-    for name, dist in (("weasyprint", "weasyprint"), ("ebooklib", "EbookLib"),
-                       ("pydyf", "pydyf"), ("fonttools", "fonttools")):
-        try:
-            found[name] = metadata.version(dist)
-        except metadata.PackageNotFoundError:
-            found[name] = "not installed"
+    found.update(cache.library_versions())
     return found
 
 

@@ -313,3 +313,34 @@ def test_unchanged_inputs_rebuild_nothing(tmp_path):
     (book / INTERVIEW).write_text(text.replace("示例", "样例", 1), encoding="utf-8")
     assert not build(book, out).up_to_date
     assert not build(book, out, ["pdf"]).up_to_date  # other options, another build
+
+
+@pytest.mark.parametrize("library", ["pikepdf", "uharfbuzz", "pypdfium2", "weasyprint"])
+def test_a_library_upgrade_invalidates_the_stamp_and_every_cache_key(tmp_path, monkeypatch,
+                                                                     library):
+    """pikepdf merges the PDF, uharfbuzz subsets its fonts, pypdfium2 draws the EPUB cover:
+    after upgrading one, a build must not say "up to date" nor reuse a cached subset."""
+    from importlib import metadata
+
+    from publisher import cache
+
+    book = tmp_path / "book"
+    create(book, date=DATE)
+    out = tmp_path / "out"
+    build(book, out)
+    assert build(book, out).up_to_date
+    entry = cache._entry("pdf-font", "some font|0|[1, 2]", tmp_path)
+    real = metadata.version
+
+    def upgraded(name: str) -> str:
+        return "999.0" if name == library else real(name)
+
+    monkeypatch.setattr(metadata, "version", upgraded)
+    cache._versions.cache_clear()
+    try:
+        assert cache.library_versions()[library] == "999.0"
+        assert cache._entry("pdf-font", "some font|0|[1, 2]", tmp_path) != entry
+        assert not build(book, out).up_to_date
+    finally:
+        monkeypatch.undo()
+        cache._versions.cache_clear()
