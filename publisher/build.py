@@ -326,7 +326,8 @@ def _lint_summary(project: Project) -> None:
     from publisher.lint.finding import ERROR
 
     # Without the glyph rule: the fonts stage checks the glyphs itself.
-    errors = sum(f.severity == ERROR for f in lint_project(project.root, glyphs=False))
+    findings = lint_project(project.root, glyphs=False, project=project)
+    errors = sum(f.severity == ERROR for f in findings)
     if errors:
         log.warning("content has %d lint error%s (publisher lint for details)",
                     errors, "" if errors == 1 else "s")

@@ -18,17 +18,22 @@ from publisher.lint import (
 from publisher.lint.document import Document, read_documents
 from publisher.lint.finding import ERROR, Finding
 from publisher.load import load_project
+from publisher.model import Project
 
 
-def lint_project(root: Path, *, glyphs: bool = True) -> list[Finding]:
-    """Every finding in the project at `root`, allowlisted ones removed, sorted by place."""
+def lint_project(root: Path, *, glyphs: bool = True,
+                 project: Project | None = None) -> list[Finding]:
+    """Every finding in the project at `root`, allowlisted ones removed, sorted by place.
+
+    `project` is the project at `root` already loaded (by the build), not loaded again.
+    """
     root = root.resolve()
     if not (root / "content").is_dir():
         raise ContentError([Problem(str(root / "content"), None,
                                     "missing: a project needs a content/ directory")])
     # The build's loader and schema first: a project the build refuses is refused here with
     # the same messages (exit 3), and the rules below only ever see files that load.
-    load_project(root)
+    project = project or load_project(root)
     book, docs = read_documents(root)
     findings = [Finding(d.rel, d.error[0], 1, "yaml", ERROR, d.error[1])
                 for d in ([book] if book else []) + docs if d.error]
@@ -43,7 +48,7 @@ def lint_project(root: Path, *, glyphs: bool = True) -> list[Finding]:
     findings += rules_structure.check(book, interviews)
     broken = any(f.severity == ERROR and f.rule in ("yaml", "structure") for f in findings)
     if glyphs and not broken:
-        findings += rules_glyphs.check(root)
+        findings += rules_glyphs.check(project)
     entries, problems = allow.load(root)
     return sorted(set(allow.apply(entries, findings) + problems))
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from publisher.errors import ContentError
 from publisher.lint.finding import ERROR, Finding
+from publisher.model import Project
 
 
-def check(root: Path) -> list[Finding]:
-    """Coverage problems as findings; none when the content does not load (other rules say why)."""
+def check(project: Project) -> list[Finding]:
+    """Coverage problems of the loaded project as findings (a broken fonts.yaml included)."""
     from publisher import fonts
-    from publisher.load import load_project
 
     try:
-        project = load_project(root)
         problems = fonts.coverage(project)
     except ContentError as exc:
         problems = [p for p in exc.problems if "fonts" in p.path]
