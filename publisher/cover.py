@@ -6,21 +6,15 @@ import datetime as dt
 import io
 import logging
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from publisher import barcode
+from publisher import barcode, geometry
 from publisher.errors import BuildError, ContentError, Problem
-from publisher.model import Book, Project, isbn_digits
+from publisher.model import Book, Project, isbn_digits, isbn_written
 
 BLEED_MM = 3.0
-# book.yaml `page.size` names (load.py accepts these) → trim width and height in mm, as
-# WeasyPrint sizes them.
-PAGE_SIZES_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0), "A5": (148.0, 210.0),
-                 "A6": (105.0, 148.0), "B4": (250.0, 353.0), "B5": (176.0, 250.0),
-                 "B6": (125.0, 176.0), "letter": (215.9, 279.4)}
 SPINE_MARGIN_MM = 12.0  # from the spine's ends to its text
 SPINE_FILL = 0.6  # of the spine's width, at most, taken by one character
 SPINE_FONT_MM = (2.47, 4.94)  # 7 pt, the smallest readable on a shelf … 14 pt
@@ -33,12 +27,10 @@ log = logging.getLogger("publisher.cover")
 
 def trim_size(size: str) -> tuple[float, float]:
     """The trim width and height in mm of a book.yaml page size (A5, B5, letter, `Wmm Hmm`)."""
-    if size in PAGE_SIZES_MM:
-        return PAGE_SIZES_MM[size]
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)mm (\d+(?:\.\d+)?)mm", size)
-    if match is None:
+    trim = geometry.trim_mm(size)
+    if trim is None:
         raise BuildError(f"page size {size!r}: expected A4, A5, A6, B5, letter or 'Wmm Hmm'")
-    return float(match.group(1)), float(match.group(2))
+    return float(trim[0]), float(trim[1])
 
 
 def spine_width(pages: int, caliper_mm: float) -> float:
@@ -121,8 +113,7 @@ def _length(cells: list[str]) -> float:
 
 def isbn_text(book: Book) -> str:
     """`ISBN 978-7-…` as book.yaml writes it (its hyphens, if any, are the agency's)."""
-    written = re.sub(r"^\s*(?:urn:isbn:|isbn[:：]?)\s*", "", book.identifier, flags=re.I)
-    return f"ISBN {written.strip()}"
+    return f"ISBN {isbn_written(book.identifier) or book.identifier.strip()}"
 
 
 def _ean_digits(digits: str) -> list[dict[str, Any]]:

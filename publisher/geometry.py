@@ -31,18 +31,23 @@ def length_pt(value: str, em: float) -> float | None:
     return None if factor is None else number * factor
 
 
-def page_size_pt(size: str) -> tuple[float, float] | None:
-    """Width and height of a page `size` (A5, letter or 'Wmm Hmm') in points."""
+def trim_mm(size: str) -> tuple[float, float] | None:
+    """Width and height in mm of a page `size` (A5, letter or 'Wmm Hmm'); None if unknown."""
     if size in TRIM_MM:
-        width, height = TRIM_MM[size]
-        return width * POINTS["mm"], height * POINTS["mm"]
+        return TRIM_MM[size]
     parts = size.split()
     if len(parts) == 2 and all(p.endswith("mm") for p in parts):
         try:
-            return float(parts[0][:-2]) * POINTS["mm"], float(parts[1][:-2]) * POINTS["mm"]
+            return float(parts[0][:-2]), float(parts[1][:-2])
         except ValueError:
             return None
     return None
+
+
+def page_size_pt(size: str) -> tuple[float, float] | None:
+    """Width and height of a page `size` (A5, letter or 'Wmm Hmm') in points."""
+    trim = trim_mm(size)
+    return None if trim is None else (trim[0] * POINTS["mm"], trim[1] * POINTS["mm"])
 
 
 def margins_pt(css: str, em: float) -> tuple[float, float, float, float] | None:

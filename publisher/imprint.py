@@ -8,13 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from publisher.model import Book
+from publisher import geometry
+from publisher.model import Book, isbn_written
 
-# Trim sizes book.yaml's `page.size` may name (width, height in mm).
-NAMED_SIZES = {"A3": (297, 420), "A4": (210, 297), "A5": (148, 210), "A6": (105, 148),
-               "B4": (250, 353), "B5": (176, 250), "B6": (125, 176), "letter": (215.9, 279.4)}
-POINTS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "pc": 12.0, "px": 0.75}
-ISBN_PREFIX = re.compile(r"^\s*(?:urn:isbn:|isbn[:：]?)\s*", re.IGNORECASE)
 SHEET = re.compile(r"(\d+)mm\s*[×x]\s*(\d+)mm\s*1/(\d+)")
 # Greys darker than this are set in solid black: a press cannot tell 93% K from 100% K, and a
 # solid ink needs no halftone screen, which would fray the edges of small type.
@@ -28,11 +24,10 @@ def padded(pages: int, signature: int) -> int:
 
 def trim_mm(book: Book) -> tuple[float, float]:
     """The trim size (width, height) in mm from book.yaml's `page.size`."""
-    size = book.page.size
-    if size in NAMED_SIZES:
-        return NAMED_SIZES[size]
-    width, height = (float(v.removesuffix("mm")) for v in size.split())
-    return width, height
+    trim = geometry.trim_mm(book.page.size)
+    if trim is None:  # the loader accepts only sizes geometry knows
+        raise ValueError(f"unknown page size {book.page.size!r}")
+    return trim
 
 
 def _points(length: str, em: float = 12.0) -> float:
@@ -41,7 +36,7 @@ def _points(length: str, em: float = 12.0) -> float:
     if not match:
         raise ValueError(f"not a CSS length: {length!r}")
     number, unit = float(match.group(1)), match.group(2) or "px"
-    return number * em if unit == "em" else number * POINTS[unit]
+    return number * em if unit == "em" else number * geometry.POINTS[unit]
 
 
 def type_area(book: Book) -> tuple[int, int]:
@@ -55,7 +50,7 @@ def type_area(book: Book) -> tuple[int, int]:
     top, right, bottom, left = (values * 4)[:4] if len(values) == 1 else (
         values[0], values[1], values[2 if len(values) > 2 else 0],
         values[3] if len(values) > 3 else values[1])
-    width, height = (mm * POINTS["mm"] for mm in trim_mm(book))
+    width, height = (mm * geometry.POINTS["mm"] for mm in trim_mm(book))
     per_line = math.floor((width - left - right) / body + 1e-6)
     lines = math.floor((height - top - bottom) / (body * float(book.page.line_height)) + 1e-6)
     return per_line, lines
@@ -95,7 +90,7 @@ def of(book: Book, pages: int) -> Imprint:
     thousands = max(1, round(per_line * lines * pages / 1000))
     date = book.date
     # As written after `urn:isbn:` (hyphens where the agency puts them), checked by the loader.
-    isbn = f"ISBN {ISBN_PREFIX.sub('', book.identifier).strip()}" if book.isbn else ""
+    isbn = f"ISBN {isbn_written(book.identifier)}" if book.isbn else ""
     return Imprint(
         format=fmt, sheets=sheet_count, words=f"{thousands}千字",
         edition=f"{date.year}年{date.month}月{book.edition}",

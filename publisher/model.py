@@ -216,11 +216,17 @@ def place_forms(region: str) -> list[str]:
 _ISBN = re.compile(r"\s*(?:urn:isbn:|isbn[:：]?)\s*(.*)", re.IGNORECASE)
 
 
-def isbn_part(identifier: str) -> str | None:
-    """What follows `urn:isbn:` or `ISBN` in an identifier, separators removed; None if the
+def isbn_written(identifier: str) -> str | None:
+    """What follows `urn:isbn:` or `ISBN` in an identifier, as written (978-7-…); None if the
     identifier is not an ISBN."""
     match = _ISBN.fullmatch(identifier)
-    return re.sub(r"[-\s]", "", match.group(1)) if match else None
+    return match.group(1).strip() if match else None
+
+
+def isbn_part(identifier: str) -> str | None:
+    """The ISBN of an identifier with its separators removed; None if it is not an ISBN."""
+    written = isbn_written(identifier)
+    return None if written is None else re.sub(r"[-\s]", "", written)
 
 
 def isbn_digits(identifier: str) -> str | None:
