@@ -122,6 +122,15 @@ def test_release_workflow_builds_checks_and_uploads_on_a_tag():
     assert job["steps"][upload]["with"]["fail_on_unmatched_files"] is True
 
 
+def test_release_builds_on_the_reference_platform_and_compares_a_second_build():
+    (job,) = _workflow()["jobs"].values()
+    # The reference machines run Debian 12: the same Pango, HarfBuzz and fonts give the same bytes.
+    assert job["container"] == "debian:12"
+    runs = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "publisher build --force -o /tmp/again" in runs
+    assert 'cmp "$f"' in runs
+
+
 def test_release_workflow_passes_actionlint():
     binary = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which(
         "actionlint")
