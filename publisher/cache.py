@@ -208,11 +208,8 @@ def prune(kind: str, max_bytes: int, directory: Path | None = None) -> int:
 def store_bytes(kind: str, key: str | bytes, data: bytes, directory: Path | None = None) -> None:
     """Keep `data` under (kind, key); a cache that cannot be written is skipped silently."""
     path = _entry(kind, key, directory)
-    try:
-        # Atomic: a parallel build never reads half a file.
+    with contextlib.suppress(OSError):  # atomic: a parallel build never reads half a file
         guard.write_atomic(path, data, sync=False)
-    except OSError:
-        pass
 
 
 def cached_bytes(kind: str, key: str | bytes, compute: Callable[[], bytes],

@@ -9,8 +9,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from string import Template
 
-from publisher.guard import write_all_atomic
 from publisher.errors import EXIT_USAGE, PublisherError
+from publisher.guard import write_all_atomic
 from publisher.names import slugify
 
 # Files whose ${placeholders} are filled in; the others are copied byte for byte.

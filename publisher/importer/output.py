@@ -12,11 +12,13 @@ from pathlib import Path
 import yaml
 from pypinyin import lazy_pinyin
 
-from publisher import guard, names, yamlsafe
+from publisher import guard, yamlsafe
 from publisher.errors import ContentError, Problem
 from publisher.importer.interviews import ImportResult
 from publisher.load import read_book, read_interview
 from publisher.model import place_forms
+from publisher.names import INTERVIEWS_DIR
+from publisher.names import slugify as slug_of
 
 # Which files an import wrote, and the SHA-256 of each as written: --force replaces a file
 # only if it is still byte for byte what the importer wrote.
@@ -29,7 +31,7 @@ def slugify(region: str) -> str:
     words = lazy_pinyin(short, errors=lambda chars: [c for c in chars if c.isascii()])
     # As the pinyin apostrophe does (Xi'an), separate a syllable that starts with a vowel.
     joined = "".join(("-" if i and w[:1] in "aeo" else "") + w for i, w in enumerate(words))
-    return names.slugify(joined, "interview")
+    return slug_of(joined, "interview")
 
 
 def _dump(data: object) -> str:
@@ -94,7 +96,7 @@ def _manifest(out: Path) -> dict[str, str]:
 
 def plan(out: Path, files: dict[str, bytes], force: bool) -> tuple[list[Path], list[Problem]]:
     """The earlier imported files to remove, or the problems that forbid writing at all."""
-    folder = out / names.INTERVIEWS_DIR
+    folder = out / INTERVIEWS_DIR
     shown = str(folder)
     if out.exists() and not out.is_dir():
         return [], [Problem(str(out), None, "exists and is not a folder")]
