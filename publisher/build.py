@@ -8,28 +8,35 @@ import logging
 import os
 import re
 import sys
-import tempfile
 import time
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from publisher import limits
-from publisher.errors import BuildError, PublisherError
+from publisher import cache, limits
+from publisher.errors import BuildError, ContentError, Problem, PublisherError
+from publisher.guard import write_all_atomic
 from publisher.load import FIRST_DATE, LAST_DATE, load_project
 from publisher.log import capture
 from publisher.model import Project
+from publisher.names import (
+    EDITION_VARIANTS,
+    EDITIONS,
+    FORMATS,
+    OUTPUT_DIR,
+    REPORT_NAME,
+    SUMS_NAME,
+    VARIANTS,
+    output_name,
+)
 
-FORMATS = ("pdf", "epub")
-EDITIONS = ("screen", "print")
-VARIANTS = ("ua", "a", "none", "x-4", "x-1a")  # the keys of pdf.PDF_VARIANTS
-# The PDF standards each edition takes, its default first: PDF/X only for the press.
-EDITION_VARIANTS = {"screen": ("ua", "a", "none"), "print": ("x-4", "x-1a")}
-REPORT_NAME = "build-report.json"
-SUMS_NAME = "SHA256SUMS"
+if TYPE_CHECKING:
+    from publisher.partworker import Pool
+    from publisher.pdftypes import TypesetPDF
+
 log = logging.getLogger("publisher.build")
 
 
@@ -45,7 +52,7 @@ class BuildResult:
     fonts: list[Any] = field(default_factory=list)
     source_date: dt.datetime | None = None
     edition: str = "screen"
-    variant: str = "ua"  # the PDF standard (a key of pdf.PDF_VARIANTS)
+    variant: str = "ua"  # the PDF standard (a key of names.PDF_VARIANTS)
     report: Path | None = None
     sums: Path | None = None
     up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
@@ -164,36 +171,6 @@ def source_date(project: Project) -> dt.datetime:
     return project.book.timestamp
 
 
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename it into place."""
-    write_all_atomic({target: data})
-
-
-def write_all_atomic(files: dict[Path, bytes]) -> None:
-    """Write every file to a temporary sibling first, then rename them all into place.
-
-    Renames happen only after every temporary file is complete, so a failure while
-    writing leaves every previous file as it was.
-    """
-    staged: list[tuple[str, Path]] = []
-    try:
-        for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                       dir=target.parent)
-            staged.append((tmp, target))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o644)
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    finally:
-        for tmp, _ in staged:
-            Path(tmp).unlink(missing_ok=True)
-
-
 @contextmanager
 def _collect_warnings(result: BuildResult) -> Iterator[None]:
     """Gather every warning the stages log or emit, so --strict can refuse them."""
@@ -206,6 +183,41 @@ def _collect_warnings(result: BuildResult) -> Iterator[None]:
                if not issubclass(w.category, DeprecationWarning | PendingDeprecationWarning
                                  | ResourceWarning)]
     result.warnings.extend(dict.fromkeys(collector.messages + emitted))
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a build was asked for, checked: the formats in FORMATS order, the edition, the
+    PDF standard (a key of names.PDF_VARIANTS) and --strict."""
+
+    formats: tuple[str, ...]
+    edition: str
+    variant: str
+    strict: bool = False
+
+    @property
+    def cover(self) -> bool:
+        """The print edition's PDF comes with its cover sheet."""
+        return self.edition == "print" and "pdf" in self.formats
+
+
+def check_options(formats: Iterable[str], edition: str, variant: str | None,
+                  strict: bool = False) -> Options:
+    """The options checked against names.py; BuildError naming the choices otherwise."""
+    formats = tuple(formats)
+    wanted = tuple(f for f in FORMATS if f in formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not wanted:
+        raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
+    if edition not in EDITIONS:
+        raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
+    variant = variant or EDITION_VARIANTS[edition][0]
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
+    if variant not in EDITION_VARIANTS[edition]:
+        raise BuildError(f"--pdf-standard {variant} is not for the {edition} edition; choose "
+                         f"from {', '.join(EDITION_VARIANTS[edition])}")
+    return Options(wanted, edition, variant, strict)
 
 
 def build(
@@ -224,100 +236,132 @@ def build(
     When the inputs, the tool and the options equal those of the last build into the same
     folder, and its outputs are untouched, nothing is rebuilt (unless `force`).
     """
-    from publisher import cache
-
-    formats = tuple(formats)
-    wanted = [f for f in FORMATS if f in formats]
-    unknown = set(formats) - set(FORMATS)
-    if unknown or not wanted:
-        raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
-    if edition not in EDITIONS:
-        raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
-    variant = variant or EDITION_VARIANTS[edition][0]
-    if variant not in VARIANTS:
-        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
-    if variant not in EDITION_VARIANTS[edition]:
-        raise BuildError(f"--pdf-standard {variant} is not for the {edition} edition; choose "
-                         f"from {', '.join(EDITION_VARIANTS[edition])}")
+    options = check_options(formats, edition, variant, strict)
     progress = progress or Progress(io.StringIO())
     root = Path(project_dir).resolve()
-    stamp_dir = (Path(output_dir) if output_dir else root / "output").resolve()
-    digest = cache.inputs_digest(root, {
-        "formats": wanted, "edition": edition, "variant": variant, "strict": strict,
-        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}, exclude=[stamp_dir])
-    if not force and (summary := cache.fresh_summary(stamp_dir, digest)) is not None:
-        return _up_to_date(stamp_dir, summary, edition, progress)
+    out = (Path(output_dir) if output_dir else root / OUTPUT_DIR).resolve()
+    digest = _inputs_digest(root, out, options)
+    if not force and (summary := cache.fresh_summary(out, digest)) is not None:
+        return _up_to_date(out, summary, options.edition, progress)
     # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
-    from publisher import cover, epub, fonts, partworker, pdf, report
+    from publisher import fonts, partworker
 
-    result = BuildResult(edition=edition, variant=variant)
-    artifacts: dict[str, bytes] = {}
+    result = BuildResult(edition=options.edition, variant=options.variant)
     started = time.perf_counter()
-    pool = partworker.Pool(root, variant)
-    if pdf.parts_possible():  # the first worker imports WeasyPrint while the book loads
-        pool.start()
+    artifacts: dict[str, bytes] = {}
+    # The build's one pool of PDF workers: made here, lent to the PDF stage, closed here.
+    pool = partworker.Pool(root, options.variant)
     with pool, _collect_warnings(result), limits.bounded("building the book"):
+        if partworker.parts_possible():  # the first worker imports WeasyPrint meanwhile
+            pool.start()
         with progress.stage("load", result):
             project = load_project(project_dir)
-            result.source_date = source_date(project)
-            _writable(Path(output_dir or project.root / "output"), project, wanted)
-            if result.source_date.date() != project.book.date:
-                log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
-                            "and the EPUB are stamped with the first",
-                            result.source_date.date(), project.book.path, project.book.date)
+            result.source_date = _build_date(project)
+            _writable(out, project, options)
         with progress.stage("lint", result):
             _lint_summary(project)
         with progress.stage("fonts", result):
-            result.fonts = fonts.check(project)
+            result.fonts = fonts.check(project)  # resolved once: every stage gets these
         # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
         with progress.stage("pdf", result):
-            typeset = pdf.typeset(project, edition=edition, variant=variant,
-                                  when=result.source_date, faces=result.fonts, pool=pool)
-            result.pages = typeset.pages
-            result.parts = (typeset.parts, typeset.cached)
-        if "epub" in wanted:
-            # Made while the PDF's parts are merged in another process.
-            with progress.stage("epub", result):
-                artifacts["epub"] = epub.package(project, typeset, when=result.source_date)
-        artifacts["pdf"] = typeset.data
-        if edition == "print" and "pdf" in wanted:
+            typeset = _typeset(project, options, result, pool)
+            pool.close()  # the merge and the EPUB need the workers' memory
+        if "epub" in options.formats:
+            with progress.stage("epub", result):  # while the parts merge in another process
+                artifacts["epub"] = _epub(project, typeset, result)
+        with progress.stage("merge", result):
+            artifacts["pdf"] = typeset.data  # waits for the merge (and the press's finish)
+        if options.cover:
             # After the book: the spine's width comes from its final page count.
             with progress.stage("cover", result):
-                sheet = cover.make(project, cover.page_count(artifacts["pdf"]), result.fonts,
-                                   result.source_date)
-                artifacts["cover"], result.details["cover"] = sheet.data, sheet.details()
-    output_dir = (output_dir or project.root / "output").resolve()
-    names = {**{fmt: f"{project.book.slug}.{fmt}" for fmt in FORMATS},
-             "cover": cover.file_name(project.book.slug)}
-    made = [*wanted, *(["cover"] if "cover" in artifacts else [])]
-    for fmt in [f for f in names if f not in made]:
-        stale = output_dir / names[fmt]
-        if stale.exists():
-            # It stays, but out of SHA256SUMS and the report, so it cannot pass as fresh.
-            result.warnings.append(f"{stale}: not rebuilt this time; it is left out of "
-                                   f"{SUMS_NAME} and {REPORT_NAME}")
-    if strict and result.warnings:
+                artifacts["cover"] = _cover(project, artifacts["pdf"], result)
+    files = _outputs(project, out, options, artifacts, result)
+    if options.strict and result.warnings:
         raise BuildError("--strict: the build warned, so nothing was written:\n  "
                          + "\n  ".join(result.warnings))
-    files = {output_dir / names[fmt]: artifacts[fmt] for fmt in made}
-    for fmt in made:
-        result.outputs[fmt] = output_dir / names[fmt]
-        result.sizes[fmt] = len(artifacts[fmt])
     with progress.stage("write", result):
-        # The total up to here: the report must be complete before it is written.
-        result.timings["total"] = round(time.perf_counter() - started, 3)
-        report_bytes = report.build_report(project, result, files)
-        files[output_dir / REPORT_NAME] = report_bytes
-        # SHA256SUMS goes last: if anything above fails, the old sums still match old files.
-        files[output_dir / SUMS_NAME] = report.sha256sums(files)
-        write_all_atomic(files)
-        cache.write_stamp(output_dir, digest, files, {
-            "pages": result.pages, "sizes": result.sizes, "warnings": result.warnings,
-            "outputs": {fmt: path.name for fmt, path in result.outputs.items()}})
-    result.report = output_dir / REPORT_NAME
-    result.sums = output_dir / SUMS_NAME
+        _write(project, out, digest, files, result, started)
     progress.summary(result)
     return result
+
+
+def _inputs_digest(root: Path, out: Path, options: Options) -> str:
+    """What decides the outputs: the inputs, the tool and the options (see cache.py)."""
+    return cache.inputs_digest(root, {
+        "formats": list(options.formats), "edition": options.edition,
+        "variant": options.variant, "strict": options.strict,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}, exclude=[out])
+
+
+def _build_date(project: Project) -> dt.datetime:
+    """The one timestamp every output carries, warned about when it is not the book's date."""
+    when = source_date(project)
+    if when.date() != project.book.date:
+        log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
+                    "and the EPUB are stamped with the first",
+                    when.date(), project.book.path, project.book.date)
+    return when
+
+
+def _typeset(project: Project, options: Options, result: BuildResult,
+             pool: Pool) -> TypesetPDF:
+    """The PDF laid out by the build's workers; its parts merge in another process."""
+    from publisher import pdf
+
+    typeset = pdf.typeset(project, edition=options.edition, variant=options.variant,
+                          when=result.source_date, faces=result.fonts, pool=pool)
+    result.pages = typeset.pages
+    result.parts = (typeset.parts, typeset.cached)
+    return typeset
+
+
+def _epub(project: Project, typeset: TypesetPDF, result: BuildResult) -> bytes:
+    from publisher import epub
+
+    return epub.package(project, typeset, when=result.source_date)
+
+
+def _cover(project: Project, book: bytes, result: BuildResult) -> bytes:
+    from publisher import cover
+
+    sheet = cover.make(project, cover.page_count(book), result.fonts, result.source_date)
+    result.details["cover"] = sheet.details()
+    return sheet.data
+
+
+def _outputs(project: Project, out: Path, options: Options, artifacts: dict[str, bytes],
+             result: BuildResult) -> dict[Path, bytes]:
+    """The artifacts by the file each goes to; an earlier output not made again is warned
+    about (it stays, but out of SHA256SUMS and the report, so it cannot pass as fresh)."""
+    slug = project.book.slug
+    for fmt in (*FORMATS, "cover"):
+        stale = out / output_name(slug, fmt)
+        if fmt not in artifacts and stale.exists():
+            result.warnings.append(f"{stale}: not rebuilt this time; it is left out of "
+                                   f"{SUMS_NAME} and {REPORT_NAME}")
+    made = [*options.formats, *(["cover"] if "cover" in artifacts else [])]
+    for fmt in made:
+        result.outputs[fmt] = out / output_name(slug, fmt)
+        result.sizes[fmt] = len(artifacts[fmt])
+    return {out / output_name(slug, fmt): artifacts[fmt] for fmt in made}
+
+
+def _write(project: Project, out: Path, digest: str, files: dict[Path, bytes],
+           result: BuildResult, started: float) -> None:
+    """The artifacts and their receipts, all at once; then the stamp of a fresh build."""
+    from publisher import report
+
+    # The total up to here: the report must be complete before it is written.
+    result.timings["total"] = round(time.perf_counter() - started, 3)
+    files = dict(files)
+    files[out / REPORT_NAME] = report.build_report(project, result, files)
+    # SHA256SUMS goes last: if anything above fails, the old sums still match old files.
+    files[out / SUMS_NAME] = report.sha256sums(files)
+    write_all_atomic(files)
+    cache.write_stamp(out, digest, files, {
+        "pages": result.pages, "sizes": result.sizes, "warnings": result.warnings,
+        "outputs": {fmt: path.name for fmt, path in result.outputs.items()}})
+    result.report, result.sums = out / REPORT_NAME, out / SUMS_NAME
 
 
 def _lint_summary(project: Project) -> None:
@@ -333,16 +377,14 @@ def _lint_summary(project: Project) -> None:
                     errors, "" if errors == 1 else "s")
 
 
-def _writable(output_dir: Path, project: Project, wanted: list[str]) -> None:
+def _writable(out: Path, project: Project, options: Options) -> None:
     """Refuse before typesetting when a directory (or other non-file) sits where an output
     goes: the rename would fail only after all the work, with a raw OSError."""
-    names = [f"{project.book.slug}.{fmt}" for fmt in wanted] + [REPORT_NAME, SUMS_NAME]
-    blocked = [name for name in names
-               if (output_dir / name).is_dir() and not (output_dir / name).is_symlink()]
+    names = [output_name(project.book.slug, fmt) for fmt in options.formats]
+    names += [REPORT_NAME, SUMS_NAME]
+    blocked = [name for name in names if (out / name).is_dir() and not (out / name).is_symlink()]
     if blocked:
-        from publisher.errors import ContentError, Problem
-
-        raise ContentError([Problem(str(output_dir / name), None, "is a directory where the "
+        raise ContentError([Problem(str(out / name), None, "is a directory where the "
                                     "build writes a file; move it away") for name in blocked])
 
 

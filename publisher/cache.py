@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from publisher import __version__, builtin_dir, guard
+from publisher.names import FONTS_DIR, INPUT_DIRS, LAYOUTS_DIR, STAMP_NAME
 
-STAMP_NAME = ".publisher-stamp.json"
 # Bump when the stamp's or the byte cache's layout changes: old entries then never match.
 FORMAT = 1
 MAX_INPUT = 500_000_000  # bytes of one input file hashed: a CJK font collection is ~100 MB
@@ -89,9 +89,9 @@ def inputs_digest(project_root: Path, options: Mapping[str, Any] | None = None,
     root = Path(project_root).resolve()
     skip = tuple(Path(e).resolve() for e in exclude)
     digest = hashlib.sha256(f"inputs format {FORMAT}\n".encode())
-    for name in ("content", "layouts", "fonts"):
+    for name in INPUT_DIRS:
         _hash_tree(digest, f"project/{name}", root / name, skip, root)
-    for name in ("layouts", "fonts"):
+    for name in (LAYOUTS_DIR, FONTS_DIR):
         folder = builtin_dir(name).resolve()
         if folder != (root / name).resolve():  # the repository is its own first book
             _hash_tree(digest, f"builtin/{name}", folder, skip)
@@ -143,10 +143,8 @@ def write_stamp(output_dir: Path, digest: str, outputs: Iterable[Path],
     data = {"format": FORMAT, "digest": digest, "outputs": files,
             "summary": dict(summary or {})}
     stamp = output_dir / STAMP_NAME
-    partial = stamp.with_name(f".{STAMP_NAME}.{os.getpid()}.tmp")
-    partial.write_text(json.dumps(data, sort_keys=True, default=str, indent=1),
-                       encoding="utf-8")
-    os.replace(partial, stamp)
+    guard.write_atomic(stamp, json.dumps(data, sort_keys=True, default=str,
+                                         indent=1).encode("utf-8"))
 
 
 def forget(output_dir: Path) -> None:
@@ -210,13 +208,8 @@ def prune(kind: str, max_bytes: int, directory: Path | None = None) -> int:
 def store_bytes(kind: str, key: str | bytes, data: bytes, directory: Path | None = None) -> None:
     """Keep `data` under (kind, key); a cache that cannot be written is skipped silently."""
     path = _entry(kind, key, directory)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        partial.write_bytes(data)
-        os.replace(partial, path)  # atomic: a parallel build never reads half a file
-    except OSError:
-        pass
+    with contextlib.suppress(OSError):  # atomic: a parallel build never reads half a file
+        guard.write_atomic(path, data, sync=False)
 
 
 def cached_bytes(kind: str, key: str | bytes, compute: Callable[[], bytes],

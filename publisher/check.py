@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from publisher.cover import is_cover
+from publisher.names import REPORT_NAME, SUMS_NAME
 from publisher.report import (
     MAX_RECEIPT,
     embedded_fonts,
@@ -199,7 +200,7 @@ def receipts(output_dir: Path, report: object, unread: str | None = None) -> Fin
 
 def read_report(output_dir: Path) -> tuple[object, str | None]:
     """build-report.json parsed (of any shape), or None and why it cannot be read."""
-    path = output_dir / "build-report.json"
+    path = output_dir / REPORT_NAME
     data, problem = read_artifact(path, output_dir, MAX_RECEIPT)
     if data is None:
         return None, problem
@@ -213,7 +214,7 @@ def read_report(output_dir: Path) -> tuple[object, str | None]:
 def check_output(output_dir: Path) -> list[Verdict]:
     """Validate every artifact in output_dir; one verdict each, receipts included."""
     parsed, unread = read_report(output_dir)
-    verdicts = [Verdict(output_dir / "SHA256SUMS", [receipts(output_dir, parsed, unread)])]
+    verdicts = [Verdict(output_dir / SUMS_NAME, [receipts(output_dir, parsed, unread)])]
     report = parsed if isinstance(parsed, dict) and not report_problems(parsed) else None
     for path in sorted(output_dir.glob("*.pdf")) + sorted(output_dir.glob("*.epub")):
         # Only a regular file of bounded size inside the folder reaches a validator: a link

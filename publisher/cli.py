@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from publisher import __version__
+from publisher.names import CONTENT_DIR, EDITIONS, FORMATS, OUTPUT_DIR, VARIANTS
 
 PROJECT = click.Path(file_okay=False, path_type=Path)
 
@@ -21,7 +22,7 @@ def cli() -> None:
 
 @cli.command("import")
 @click.argument("source", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=Path("content"),
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=Path(CONTENT_DIR),
               show_default=True, help="Content directory to write the YAML files into.")
 @click.option("--force", is_flag=True, help="Replace the files an earlier import wrote "
               "(never a file edited since, nor one the importer did not write).")
@@ -40,12 +41,12 @@ def import_cmd(source: Path, out: Path, force: bool) -> None:
 BUILD_OPTIONS = [
     click.option("-o", "--output", "output_dir", type=PROJECT, default=None,
                  help="Where to write the artifacts (default: PROJECT_DIR/output)."),
-    click.option("-f", "--format", "formats", type=click.Choice(["pdf", "epub"]), multiple=True,
+    click.option("-f", "--format", "formats", type=click.Choice(FORMATS), multiple=True,
                  help="Build only this format (repeatable; default: every format)."),
-    click.option("--edition", type=click.Choice(["screen", "print"]), default="screen",
+    click.option("--edition", type=click.Choice(EDITIONS), default=EDITIONS[0],
                  show_default=True, help="PDF edition: screen, or print with bleed and marks."),
     click.option("--pdf-standard", "variant",
-                 type=click.Choice(["ua", "a", "none", "x-4", "x-1a"]), default=None,
+                 type=click.Choice(VARIANTS), default=None,
                  help="Screen edition: ua (default), tagged PDF/UA-1; a: PDF/A-2b for "
                       "archives; none: plain PDF. Print edition: x-4 (default) or x-1a, "
                       "PDF/X for the press."),
@@ -67,8 +68,8 @@ def _build_options(func: Callable[..., None]) -> Callable[..., None]:
 def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
     """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
-    from publisher.build import FORMATS, progress_for
     from publisher.build import build as run
+    from publisher.build import progress_for
 
     run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
         strict=strict, progress=progress_for(), force=force)
@@ -76,7 +77,7 @@ def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
 
 @cli.command()
 @click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                default=Path("output"))
+                default=Path(OUTPUT_DIR))
 def check(output_dir: Path) -> None:
     """Validate the artifacts in OUTPUT_DIR: EPUBCheck, Ace, qpdf, the PDF's own checks."""
     from publisher.check import check_output
@@ -97,7 +98,7 @@ def check(output_dir: Path) -> None:
 def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
     """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
-    from publisher.build import FORMATS, progress_for
+    from publisher.build import progress_for
     from publisher.watch import watch as run
 
     run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,

@@ -13,6 +13,7 @@ from typing import Any
 from publisher import barcode, geometry
 from publisher.errors import BuildError, ContentError, Problem
 from publisher.model import Book, Project, isbn_digits, isbn_written
+from publisher.names import COVER_SUFFIX, output_name
 
 BLEED_MM = 3.0
 SPINE_MARGIN_MM = 12.0  # from the spine's ends to its text
@@ -143,8 +144,7 @@ def _check_glyphs(project: Project, faces: list, texts: list[str]) -> None:
 
 def make(project: Project, book_pages: int, faces: list, when: dt.datetime) -> Cover:
     """Lay out the cover sheet of a book of `book_pages` pages; BuildError on any warning."""
-    from publisher.log import capture
-    from publisher.pdf import lay_out
+    from publisher import weasy
     from publisher.render import render
 
     book = project.book
@@ -168,14 +168,9 @@ def make(project: Project, book_pages: int, faces: list, when: dt.datetime) -> C
                   price=price, book_pages=book_pages, isbn=isbn,
                   fonts={face.role: face.family for face in faces},
                   timestamp=when.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S+00:00"))
-    with capture("weasyprint") as collected:
-        document, fetcher = lay_out(project, html)
-        data = document.write_pdf(pdf_variant=None, uncompressed_pdf=False)
-    if fetcher.refused:
-        raise BuildError("\n".join(dict.fromkeys(fetcher.refused)))
-    if collected.messages:
-        raise BuildError("WeasyPrint warned, so the cover was not written:\n  "
-                         + "\n  ".join(dict.fromkeys(collected.messages)))
+    with weasy.strict(project.root, "the cover") as fetcher:
+        document = weasy.lay_out(html, project.root, fetcher)
+        data = weasy.write_pdf(document, "none")
     if len(document.pages) != 1:
         raise BuildError(f"pdf/cover-sheet.html.j2: the cover took {len(document.pages)} pages; "
                          "it must fit on one sheet")
@@ -192,8 +187,8 @@ def is_cover(path: Path, report: dict | None) -> bool:
     entry = (report or {}).get("artifacts", {}).get("cover") or {}
     if entry.get("file") == path.name:
         return True
-    return path.name.endswith("-cover.pdf") and \
-        path.with_name(path.name.removesuffix("-cover.pdf") + ".pdf").is_file()
+    return path.name.endswith(COVER_SUFFIX) and \
+        path.with_name(path.name.removesuffix(COVER_SUFFIX) + ".pdf").is_file()
 
 
 def check_cover(path: Path, report: dict | None) -> list[str]:
@@ -244,4 +239,4 @@ def check_cover(path: Path, report: dict | None) -> list[str]:
 
 def file_name(slug: str) -> str:
     """The cover sheet's file name beside the book's PDF."""
-    return f"{slug}-cover.pdf"
+    return output_name(slug, "cover")

@@ -12,7 +12,7 @@ from lxml import etree
 from publisher import epub_assets, epub_pages
 from publisher.errors import BuildError
 from publisher.model import Project
-from publisher.pdf import TypesetPDF
+from publisher.pdftypes import TypesetPDF
 from publisher.render import render
 
 ROOT = "OEBPS"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lxml import etree
 
+# page_margins and pdf_page_lines are read as epub_pages.* by epub.py (until it imports them).
+from publisher.geometry import page_margins  # noqa: F401
+from publisher.pagetext import normalise, pdf_page_lines, visible  # noqa: F401
+
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"
 HEADINGS = {f"{{{XHTML}}}h{n}" for n in range(1, 7)}
-# Characters that never show and that text extraction does not return reliably.
-_IGNORED = frozenset("\u200b\u2060\u00ad\ufeff")
-_LEADER = re.compile(r"(?:\.\s*){3,}\s*\d*\s*$")
-_UNITS = {"mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0, "pt": 1.0, "px": 0.75}
 # A search key this long is unlikely to occur twice between two page starts.
 _KEY_CHARS = 16
 _END = -1  # stands for the end of the last spine document
@@ -36,15 +35,6 @@ class _Spot:
     index: int
 
 
-def _visible(char: str) -> bool:
-    return not char.isspace() and char not in _IGNORED
-
-
-def normalise(text: str) -> str:
-    """Text as compared between the PDF and the XHTML: no spaces, no invisible characters."""
-    return "".join(char for char in text if _visible(char))
-
-
 class _Flow:
     """The visible text of the spine documents, each character mapped back to its node."""
 
@@ -61,7 +51,7 @@ class _Flow:
 
     def _emit(self, doc: int, node: etree._Element, kind: str, text: str) -> None:
         for index, char in enumerate(text):
-            if _visible(char):
+            if visible(char):
                 self.chars.append(char)
                 self.spots.append(_Spot(doc, node, kind, index))
 
@@ -75,42 +65,6 @@ class _Flow:
                 self._walk(doc, child)
                 if child.tail:
                     self._emit(doc, child, "tail", child.tail)
-
-
-def _pt(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)([a-z]*)", value.strip())
-    if not match:
-        return 0.0
-    return float(match.group(1)) * _UNITS.get(match.group(2) or "px", 1.0)
-
-
-def page_margins(css: str) -> tuple[float, float]:
-    """Top and bottom margins in points from a CSS `margin` shorthand."""
-    parts = [_pt(p) for p in css.split()] or [0.0]
-    top = parts[0]
-    bottom = parts[2] if len(parts) > 2 else parts[0]
-    return top, bottom
-
-
-def pdf_page_lines(pdf: bytes, margins: tuple[float, float]) -> list[list[str]]:
-    """The lines of text inside each page's type area (running heads and folios excluded)."""
-    import pypdfium2
-
-    top, bottom = margins
-    pages: list[list[str]] = []
-    document = pypdfium2.PdfDocument(pdf)
-    try:
-        for page in document:
-            width, height = page.get_size()
-            textpage = page.get_textpage()
-            text = textpage.get_text_bounded(0, bottom, width, height - top)
-            lines = [_LEADER.sub("", line) for line in text.splitlines()]
-            pages.append([n for n in (normalise(line) for line in lines) if n])
-            textpage.close()
-            page.close()
-    finally:
-        document.close()
-    return pages
 
 
 def _find(flow: _Flow, lines: list[str], cursor: int) -> int | None:

@@ -40,8 +40,25 @@ def _config_file(project: Project) -> tuple[Path, str]:
     return builtin_dir("fonts") / "fonts.yaml", "(built-in) fonts/fonts.yaml"
 
 
+# The faces of the last project resolved: a build asks for them in several stages (the
+# check, the EPUB's subsets), and each fontconfig lookup is a process.
+_last: tuple[Project, list[Face]] | None = None
+
+
 def resolve(project: Project) -> list[Face]:
-    """Read fonts.yaml and find each face's file; raise ContentError if one is missing."""
+    """Read fonts.yaml and find each face's file; raise ContentError if one is missing.
+
+    Resolved once per loaded project: asked again for the same project, the same faces.
+    """
+    global _last
+    if _last is not None and _last[0] is project:
+        return list(_last[1])
+    faces = _resolve(project)
+    _last = (project, faces)
+    return list(faces)
+
+
+def _resolve(project: Project) -> list[Face]:
     path, display = _config_file(project)
     user = display == "fonts/fonts.yaml"
     doc, problems = yamlsafe.read(path, display, project.root if user else None)

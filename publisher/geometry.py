@@ -61,6 +61,13 @@ def margins_pt(css: str, em: float) -> tuple[float, float, float, float] | None:
     return top, right, bottom, left
 
 
+def page_margins(css: str) -> tuple[float, float]:
+    """Top and bottom margins in points from a CSS `margin` shorthand (0, 0 if unreadable;
+    the loader has refused such margins already)."""
+    margins = margins_pt(css, 12.0)  # an em is relative to CSS's 16 px root font
+    return (0.0, 0.0) if margins is None else (margins[0], margins[2])
+
+
 def check(page: PageSettings) -> list[tuple[str, str]]:
     """(key, message) for each setting that leaves no usable page: a book.yaml error each."""
     problems: list[tuple[str, str]] = []

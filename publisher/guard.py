@@ -1,9 +1,11 @@
-"""The one guarded way to open an input file: regular, inside the project, bounded, decoded."""
+"""The one guarded way to read an input file (regular, inside the project, bounded, decoded)
+and to write an output (atomically)."""
 
 from __future__ import annotations
 
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 from publisher.errors import Problem
@@ -103,3 +105,35 @@ def read_text(path: Path, display: str, *, inside: Path | None = None,
     if data is None:
         return None, problems
     return decode(data, display)
+
+
+def write_atomic(target: Path, data: bytes, *, sync: bool = True) -> None:
+    """Write to a temporary file beside the target, then rename it into place."""
+    write_all_atomic({target: data}, sync=sync)
+
+
+def write_all_atomic(files: dict[Path, bytes], *, sync: bool = True) -> None:
+    """Write every file to a temporary sibling first, then rename them all into place.
+
+    Renames happen only after every temporary file is complete, so a failure while
+    writing leaves every previous file as it was. Without `sync` (a cache entry, cheap to
+    lose), the data is not forced to disk before the rename.
+    """
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                       dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                if sync:
+                    handle.flush()
+                    os.fsync(handle.fileno())
+            os.chmod(tmp, 0o644)
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    finally:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)

@@ -9,12 +9,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from publisher import geometry
+from publisher.colour import hex_rgb, rgb_to_cmyk
 from publisher.model import Book, isbn_written
 
 SHEET = re.compile(r"(\d+)mm\s*[×x]\s*(\d+)mm\s*1/(\d+)")
-# Greys darker than this are set in solid black: a press cannot tell 93% K from 100% K, and a
-# solid ink needs no halftone screen, which would fray the edges of small type.
-SOLID_BELOW = 0.1
 
 
 def padded(pages: int, signature: int) -> int:
@@ -30,26 +28,17 @@ def trim_mm(book: Book) -> tuple[float, float]:
     return trim
 
 
-def _points(length: str, em: float = 12.0) -> float:
-    """A CSS length in points; `em` relative to `em` points (the CSS default 16 px = 12 pt)."""
-    match = re.fullmatch(r"(\d+(?:\.\d+)?)([a-z]*)", length.strip())
-    if not match:
-        raise ValueError(f"not a CSS length: {length!r}")
-    number, unit = float(match.group(1)), match.group(2) or "px"
-    return number * em if unit == "em" else number * geometry.POINTS[unit]
-
-
 def type_area(book: Book) -> tuple[int, int]:
     """Characters per line and lines per page of the body text in the type area.
 
     Characters per line = type-area width ÷ body size; lines per page = type-area height ÷
     (body size × line height); both rounded down, as a full line or character must fit.
     """
-    body = _points(book.page.body_size)
-    values = [_points(v, body) for v in book.page.margins.split()]
-    top, right, bottom, left = (values * 4)[:4] if len(values) == 1 else (
-        values[0], values[1], values[2 if len(values) > 2 else 0],
-        values[3] if len(values) > 3 else values[1])
+    body = geometry.length_pt(book.page.body_size, 12.0)  # an em is of CSS's 16 px root
+    margins = geometry.margins_pt(book.page.margins, body) if body else None
+    if body is None or margins is None:  # the loader accepts only lengths geometry reads
+        raise ValueError(f"not CSS lengths: {book.page.body_size!r}, {book.page.margins!r}")
+    top, right, bottom, left = margins
     width, height = (mm * geometry.POINTS["mm"] for mm in trim_mm(book))
     per_line = math.floor((width - left - right) / body + 1e-6)
     lines = math.floor((height - top - bottom) / (body * float(book.page.line_height)) + 1e-6)
@@ -115,27 +104,3 @@ def ink(edition: str) -> Callable[..., str]:
         c, m, y, k = rgb_to_cmyk(r, g, b)
         return f"device-cmyk({c:g} {m:g} {y:g} {k:g})"
     return cmyk
-
-
-def hex_rgb(color: str) -> tuple[float, float, float]:
-    """#rgb or #rrggbb as three fractions of 1."""
-    digits = color.strip().lstrip("#")
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    if not re.fullmatch(r"[0-9a-fA-F]{6}", digits):
-        raise ValueError(f"expected a colour such as #8c1c13, got {color!r}")
-    return tuple(int(digits[i:i + 2], 16) / 255 for i in (0, 2, 4))  # type: ignore[return-value]
-
-
-def rgb_to_cmyk(r: float, g: float, b: float) -> tuple[float, float, float, float]:
-    """One sRGB colour in the output intent's CMYK, rounded to 0.01; greys in K only."""
-    if abs(r - g) < 1e-3 and abs(g - b) < 1e-3:
-        k = 1 - r
-        return 0.0, 0.0, 0.0, 1.0 if r < SOLID_BELOW else round(k, 2)
-    from PIL import Image, ImageCms
-
-    from publisher.press import profile_transform
-
-    pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), tuple(round(v * 255) for v in (
-        r, g, b))), profile_transform())
-    return tuple(round(v / 255, 2) for v in pixel.getpixel((0, 0)))  # type: ignore[return-value]

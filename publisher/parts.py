@@ -22,13 +22,15 @@ from functools import cached_property
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from publisher import cache
-from publisher.epub_pages import page_margins
+from publisher import cache, pdfmerge, weasy
 from publisher.errors import BuildError
+from publisher.geometry import page_margins
 from publisher.imprint import padded
 from publisher.model import Project
+from publisher.names import INPUT_DIRS
 from publisher.partworker import Job, Outcome, Pool
-from publisher.pdf import Part, TypesetPDF, html_for_pdf
+from publisher.pdfhtml import html_for_pdf
+from publisher.pdftypes import Part, TypesetPDF
 
 # Characters of interview text per part: about six A5 pages, enough that WeasyPrint's fixed
 # cost per document (some 0.09 s with its blank and dropped pages) stays small, few enough that
@@ -69,10 +71,11 @@ class _Run:
 
 
 class PartTypesetter:
-    """Lay out, cache and merge the parts of one book."""
+    """Lay out, cache and merge the parts of one book, with the workers of `pool` (which
+    the caller owns: it is neither started nor closed here)."""
 
     def __init__(self, project: Project, edition: str, variant: str,
-                 when: dt.datetime | None, faces: list, pool: Pool | None = None) -> None:
+                 when: dt.datetime | None, faces: list, pool: Pool) -> None:
         self.render: Callable[..., str] = lambda part, pages, printed=None, blanks=0: \
             html_for_pdf(project, faces, edition, when, part=part, pages=pages,
                          printed=printed, blanks=blanks)
@@ -84,57 +87,53 @@ class PartTypesetter:
                          for group in self.groups]
         self.salt = _salt(project, faces, variant)
         self.margins = page_margins(project.book.page.margins)
-        self.pool = pool or Pool(project.root, variant)
+        self.pool = pool
         self.laid_out = 0  # parts WeasyPrint laid out in this run (the rest came from cache)
 
     def typeset(self) -> TypesetPDF:
         front = None
-        try:
-            for _ in range(3):
-                run = _Run(front)
-                chapters = self._chapters(run)
-                pages = self._anchor_pages(run, chapters)
-                back_start = self._start(run, len(chapters))
-                back_html = natural_html = self.render(Part(False, (), True), pages)
-                # The front matter is laid out beside the back matter, guessing that anchors
-                # in the back matter (the index) are on its first page; checked below.
-                guess = _Guess(pages, back_start)
-                printed, blanks = self._printed(back_start, back_html)
-                back_html = self.render(Part(False, (), True), pages, printed, blanks)
+        for _ in range(3):
+            run = _Run(front)
+            chapters = self._chapters(run)
+            pages = self._anchor_pages(run, chapters)
+            back_start = self._start(run, len(chapters))
+            back_html = natural_html = self.render(Part(False, (), True), pages)
+            # The front matter is laid out beside the back matter, guessing that anchors
+            # in the back matter (the index) are on its first page; checked below.
+            guess = _Guess(pages, back_start)
+            printed, blanks = self._printed(back_start, back_html)
+            back_html = self.render(Part(False, (), True), pages, printed, blanks)
+            self.printed = printed
+            front_html = self._front_html(guess)
+            back, final_front = self._known_start([
+                (len(chapters), back_html, back_start, False), (FRONT, front_html, 1, True)])
+            pages.update({name: back_start + n - 1 for name, n in back.anchors.items()})
+            redo = []
+            if self.signature:  # the back matter's length was a guess: make it up again
+                natural = back_start - 1 + back.pages - blanks
+                # For the next build's guess (_printed): the length without blanks.
+                cache.store_bytes("part-size", self._key("size", natural_html),
+                                  str(back.pages - blanks).encode())
+                now_printed = padded(natural, self.signature)
+                if (now_printed, now_printed - natural) != (printed, blanks):
+                    printed, blanks = now_printed, now_printed - natural
+                    back_html = self.render(Part(False, (), True), pages, printed, blanks)
+                    redo.append((len(chapters), back_html, back_start, False))
+            if redo or any(pages.get(name) != back_start for name in guess.guessed):
                 self.printed = printed
-                front_html = self._front_html(guess)
-                back, final_front = self._known_start([
-                    (len(chapters), back_html, back_start, False), (FRONT, front_html, 1, True)])
-                pages.update({name: back_start + n - 1 for name, n in back.anchors.items()})
-                redo = []
-                if self.signature:  # the back matter's length was a guess: make it up again
-                    natural = back_start - 1 + back.pages - blanks
-                    # For the next build's guess (_printed): the length without blanks.
-                    cache.store_bytes("part-size", self._key("size", natural_html),
-                                      str(back.pages - blanks).encode())
-                    now_printed = padded(natural, self.signature)
-                    if (now_printed, now_printed - natural) != (printed, blanks):
-                        printed, blanks = now_printed, now_printed - natural
-                        back_html = self.render(Part(False, (), True), pages, printed, blanks)
-                        redo.append((len(chapters), back_html, back_start, False))
-                if redo or any(pages.get(name) != back_start for name in guess.guessed):
-                    self.printed = printed
-                    front_html = self._front_html(pages)
-                    redo.append((FRONT, front_html, 1, True))
-                if redo:
-                    redone = self._known_start(redo)
-                    if len(redone) == 2:
-                        back = redone[0]
-                    final_front = redone[-1]
-                if final_front.pages == run.front_pages:
-                    break
-                front = final_front.pages  # the numbers made it longer or shorter: again
-            else:
-                raise BuildError("the front matter's length kept changing with its page "
-                                 "numbers; shorten the table of contents")
-        finally:
-            # Even a pool lent by the caller: the merge and the EPUB need the memory.
-            self.pool.close()
+                front_html = self._front_html(pages)
+                redo.append((FRONT, front_html, 1, True))
+            if redo:
+                redone = self._known_start(redo)
+                if len(redone) == 2:
+                    back = redone[0]
+                final_front = redone[-1]
+            if final_front.pages == run.front_pages:
+                break
+            front = final_front.pages  # the numbers made it longer or shorter: again
+        else:
+            raise BuildError("the front matter's length kept changing with its page "
+                             "numbers; shorten the table of contents")
         outcomes = [final_front, *chapters, back]
         font_files: dict[str, tuple[str, int]] = {}
         for outcome in outcomes:
@@ -276,11 +275,7 @@ class PartTypesetter:
     def _checked(self, outcome: Outcome) -> Outcome:
         if outcome.error:
             raise BuildError(f"WeasyPrint failed on a part of the book: {outcome.error}")
-        if outcome.refused:  # name the refused resource itself, not WeasyPrint's wrapper text
-            raise BuildError("\n".join(dict.fromkeys(outcome.refused)))
-        if outcome.warnings:
-            raise BuildError("WeasyPrint warned, so the PDF was not written:\n  "
-                             + "\n  ".join(dict.fromkeys(outcome.warnings)))
+        weasy.refuse(outcome.refused, outcome.warnings)
         self.laid_out += 1
         return outcome
 
@@ -318,8 +313,6 @@ class _Merging:
 
 
 def _merge(conn: Connection, parts: list[bytes], font_files: dict[str, tuple[str, int]]) -> None:
-    from publisher import pdfmerge
-
     try:
         conn.send(("pdf", pdfmerge.merge(parts, font_files)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
@@ -345,7 +338,7 @@ def _salt(project: Project, faces: list, variant: str) -> str:
     digest = hashlib.sha256(f"{cache.tool_digest()}|{variant}\n".encode())
     for face in faces:
         digest.update(f"{face.role}={cache.file_key(face.path)}\n".encode())
-    for name in ("content", "layouts", "fonts"):
+    for name in INPUT_DIRS:
         folder = project.root / name
         if folder.is_dir():
             for path in sorted(p for p in folder.rglob("*") if p.is_file()):
@@ -376,6 +369,7 @@ def _unpack(data: bytes, index: int) -> Outcome | None:
 
 
 def typeset(project: Project, edition: str, variant: str, when: dt.datetime | None,
-            faces: list, pool: Pool | None = None) -> TypesetPDF:
-    """The book's PDF, typeset in parts (by `pool`'s workers, or by workers of its own)."""
+            faces: list, pool: Pool) -> TypesetPDF:
+    """The book's PDF, typeset in parts by `pool`'s workers; its merge runs in another
+    process from here on, and the result's `data` waits for it."""
     return PartTypesetter(project, edition, variant, when, faces, pool).typeset()

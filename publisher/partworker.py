@@ -11,9 +11,10 @@ from pathlib import Path
 
 import cffi
 
-from publisher import builtin_dir
+from publisher import weasy
 from publisher.errors import BuildError
-from publisher.pdf import PDF_VARIANTS, write_options
+from publisher.log import capture
+from publisher.pagetext import pdf_page_lines
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Outcome:
     pages: int
     data: bytes = b""
     anchors: dict[str, int] = field(default_factory=dict)  # anchor → page within the part
-    lines: list[list[str]] = field(default_factory=list)  # see epub_pages.pdf_page_lines
+    lines: list[list[str]] = field(default_factory=list)  # see pagetext.pdf_page_lines
     font_files: dict[str, tuple[str, int]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
@@ -137,28 +138,20 @@ def _install(session: _Session) -> None:
     fonts.Font.clean = placeholder_clean
 
 
-def _run(session: _Session, job: Job, root: Path, layouts: Path, variant: str | None) -> Outcome:
-    import weasyprint
-
-    from publisher.epub_pages import pdf_page_lines
-    from publisher.fetch import make_fetcher
-    from publisher.log import capture
-    from publisher.pdf import anchor_pages, fewer_collections
-
+def _run(session: _Session, job: Job, root: Path, variant: str) -> Outcome:
     session.job, session.paginated, session.font_files = job, False, {}
-    fetcher = make_fetcher(root, layouts)
-    with capture("weasyprint") as collected, fewer_collections():
+    fetcher = weasy.fetcher(root)
+    with capture("weasyprint") as collected:
         try:
-            document = weasyprint.HTML(string=job.html, base_url=str(root) + "/",
-                                       url_fetcher=fetcher).render(presentational_hints=False)
+            document = weasy.lay_out(job.html, root, fetcher)
         except _Sized as sized:
             return Outcome(job.index, sized.pages - job.sentinel)
         pages = document.pages[:-1] if job.sentinel else document.pages
         if not pages:  # a PDF of no pages cannot be merged, nor read back
             return Outcome(job.index, 0, error="its layout set no page at all (an empty or "
                            "always-false user layout in layouts/pdf/?)")
-        anchors = anchor_pages(pages)
-        data = document.copy(pages).write_pdf(**write_options(variant))
+        anchors = weasy.anchor_pages(pages)
+        data = weasy.write_pdf(document, variant, pages)
     # Read here, in parallel, rather than from the merged book (the EPUB's page-list needs
     # them); text extraction needs only the ToUnicode maps, not the fonts left for the merge.
     lines = pdf_page_lines(data, job.margins)
@@ -166,7 +159,7 @@ def _run(session: _Session, job: Job, root: Path, layouts: Path, variant: str | 
                    collected.messages, list(fetcher.refused))
 
 
-def serve(conn: Connection, root: Path, layouts: Path, variant: str | None) -> None:
+def serve(conn: Connection, root: Path, variant: str) -> None:
     """Lay out the jobs received on `conn` until None arrives; answer each with an Outcome."""
     import gc
 
@@ -177,12 +170,19 @@ def serve(conn: Connection, root: Path, layouts: Path, variant: str | None) -> N
     _install(session)
     while (job := conn.recv()) is not None:
         try:
-            outcome = _run(session, job, root, layouts, variant)
+            outcome = _run(session, job, root, variant)
         except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises
             outcome = Outcome(job.index, 0, error="".join(
                 traceback.format_exception_only(type(exc), exc)).strip())
         conn.send(("done", outcome))
         gc.collect()  # the part's boxes form cycles: free them before the next part
+
+
+def parts_possible() -> bool:
+    """Whether this system can fork the workers that typeset in parts (not on Windows)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def workers_wanted() -> int:
@@ -203,8 +203,8 @@ class Pool:
     wait for an import it did not need.
     """
 
-    def __init__(self, root: Path, variant: str | None, size: int | None = None) -> None:
-        self.args = (Path(root), builtin_dir("layouts"), PDF_VARIANTS[variant])
+    def __init__(self, root: Path, variant: str, size: int | None = None) -> None:
+        self.args = (Path(root), variant)  # variant: a key of names.PDF_VARIANTS
         self.size = size or workers_wanted()
         self.idle: list[Connection] = []
         self.busy: dict[Connection, int] = {}

@@ -13,7 +13,7 @@ import uharfbuzz as hb
 from pikepdf import Array, Dictionary, Name
 
 from publisher import cache
-from publisher.pdf import CROSS_PART as ANCHOR  # the templates' links into other parts
+from publisher.pdftypes import CROSS_PART as ANCHOR  # the templates' links into other parts
 
 # WeasyPrint 70's Font._harfbuzz_subset drops these tables.
 DROP_TABLES = (b"BASE", b"DSIG", b"EBDT", b"EBLC", b"EBSC", b"GPOS", b"GSUB", b"JSTF",

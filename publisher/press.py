@@ -14,9 +14,8 @@ from importlib.resources import files
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
-from publisher import builtin_dir
+from publisher.colour import profile_bytes, profile_transform, rgb_to_cmyk
 
-PROFILE = "FOGRA39L-argyll.icc"  # color/README.md: its source, licence and how it was made
 CONDITION = {  # the characterised printing condition the profile describes
     "OutputConditionIdentifier": "FOGRA39",
     "RegistryName": "http://www.color.org",
@@ -36,25 +35,8 @@ HIDDEN_PAINT = {"B": ("B", "f", "S", "n"), "B*": ("B*", "f*", "S", "n"),
                 "S": ("S", "n", "S", "n"), "s": ("s", "n", "s", "n")}
 
 
-def profile_bytes() -> bytes:
-    """The output intent's CMYK ICC profile, shipped with the package."""
-    return (builtin_dir("color") / PROFILE).read_bytes()
-
-
-@lru_cache(maxsize=1)
-def profile_transform():  # noqa: ANN201 - a PIL ImageCms transform
-    """sRGB → the output intent's CMYK, relative colorimetric (what a press proof expects)."""
-    from PIL import ImageCms
-
-    cmyk = ImageCms.ImageCmsProfile(io.BytesIO(profile_bytes()))
-    return ImageCms.buildTransform(ImageCms.createProfile("sRGB"), cmyk, "RGB", "CMYK",
-                                   renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
-
-
 @lru_cache(maxsize=256)
 def _cmyk(r: float, g: float, b: float) -> tuple[float, ...]:
-    from publisher.imprint import rgb_to_cmyk
-
     return rgb_to_cmyk(r, g, b)
 
 

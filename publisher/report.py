@@ -16,6 +16,7 @@ from typing import Any
 
 from publisher import __version__, cache, guard
 from publisher.model import Project
+from publisher.names import FORMATS, REPORT_NAME, SUMS_NAME
 
 REPORT_FORMAT = 1  # bump when a key changes meaning
 
@@ -33,7 +34,7 @@ def sha256sums(files: dict[Path, bytes]) -> bytes:
 
 MAX_ARTIFACT = 1_000_000_000  # bytes: a book's PDF is tens of MB; more is not an artifact
 MAX_RECEIPT = 1_000_000  # SHA256SUMS and build-report.json are a few kB
-ARTIFACTS = ("*.pdf", "*.epub", "build-report.json")  # what SHA256SUMS must list
+ARTIFACTS = (*(f"*.{fmt}" for fmt in FORMATS), REPORT_NAME)  # what SHA256SUMS must list
 _SUMS_LINE = re.compile(r"([0-9a-f]{64}) [ *]([^/\\\x00]+)")
 
 
@@ -48,7 +49,7 @@ def read_artifact(path: Path, output_dir: Path,
 def verify_sums(output_dir: Path) -> list[str]:
     """Problems with output_dir/SHA256SUMS: unreadable, empty, a malformed line, a missing
     file, a hash that does not match, or an artifact in the folder that it does not list."""
-    sums = output_dir / "SHA256SUMS"
+    sums = output_dir / SUMS_NAME
     if not os.path.lexists(sums):
         return [f"{sums}: missing"]
     data, problem = read_artifact(sums, output_dir, MAX_RECEIPT)
@@ -179,9 +180,12 @@ def locate_font(name: str, extra: Sequence[tuple[Path, int]] = ()) -> tuple[Path
     wanted = _squash(name)
     candidates = {_squash(font_details(path, index)["postscript_name"] or ""): (path, index)
                   for path, index in extra}
-    candidates.update({k: v for k, v in _installed_fonts().items() if k not in candidates})
     # WeasyPrint names a face family-style with hyphens and drops a "Regular" style.
-    return candidates.get(wanted) or candidates.get(wanted + "regular")
+    found = candidates.get(wanted) or candidates.get(wanted + "regular")
+    if found is None:  # not a face the build resolved: ask fontconfig (fc-list) only now
+        installed = _installed_fonts()
+        found = installed.get(wanted) or installed.get(wanted + "regular")
+    return found
 
 
 def versions() -> dict[str, str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -11,6 +10,8 @@ from pathlib import Path
 from string import Template
 
 from publisher.errors import EXIT_USAGE, PublisherError
+from publisher.guard import write_all_atomic
+from publisher.names import slugify
 
 # Files whose ${placeholders} are filled in; the others are copied byte for byte.
 TEMPLATED = {"content/book.yaml", "README.md"}
@@ -29,12 +30,6 @@ def skeleton() -> Traversable:
     return resources.files("publisher") / "skeleton"
 
 
-def slugify(name: str) -> str:
-    """A book slug from a folder name: lowercase ASCII letters, digits and hyphens."""
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return slug or "book"
-
-
 def _walk(node: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
     found = []
     for child in sorted(node.iterdir(), key=lambda c: c.name):
@@ -51,21 +46,19 @@ def create(target: Path, title: str = "我的访谈录", date: dt.date | None = 
         raise ProjectExists(f"{target}: already exists and is not empty; choose a new folder")
     values = {
         "title": title,
-        "slug": slugify(target.resolve().name),
+        "slug": slugify(target.resolve().name, "book"),
         # The book's date is set once, here; builds read it from book.yaml, never the clock.
         "date": (date or dt.date.today()).isoformat(),
         "uuid": str(uuid.uuid4()),
     }
-    written = []
+    files: dict[Path, bytes] = {}
     for rel, source in _walk(skeleton()):
         parts = rel.split("/")
         parts[-1] = RENAMED.get(parts[-1], parts[-1])
-        path = target.joinpath(*parts)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        data = source.read_bytes()
         if rel in TEMPLATED:
-            path.write_text(Template(source.read_text(encoding="utf-8")).substitute(values),
-                            encoding="utf-8")
-        else:
-            path.write_bytes(source.read_bytes())
-        written.append(path)
-    return written
+            data = Template(data.decode("utf-8")).substitute(values).encode("utf-8")
+        files[target.joinpath(*parts)] = data
+    # All or nothing: an interrupted `new` leaves no half-made project to trip over.
+    write_all_atomic(files)
+    return list(files)

@@ -9,8 +9,9 @@ from typing import Any
 
 from publisher.build import BuildResult, Progress, build
 from publisher.errors import PublisherError
+from publisher.names import INPUT_DIRS
 
-WATCHED = ("content", "layouts", "fonts")
+WATCHED = INPUT_DIRS
 # Editor droppings that say nothing about the book: swap, backup and lock files.
 IGNORED_SUFFIXES = (".swp", ".swx", ".tmp", "~")
 

@@ -18,15 +18,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publisher.build import (
-    Progress,
-    RichProgress,
-    build,
-    progress_for,
-    write_all_atomic,
-    write_atomic,
-)
+from publisher.build import Progress, RichProgress, build, progress_for
 from publisher.errors import BuildError, ContentError
+from publisher.guard import write_all_atomic, write_atomic
 from publisher.scaffold import create
 from publisher.watch import rebuild, relevant, watch
 
@@ -121,7 +115,8 @@ def test_report_describes_what_was_built(tz_builds):
     assert versions["weasyprint"] == weasyprint.__version__
     assert re.fullmatch(r"1\.\d+\.\d+", versions["pango"])
     assert versions["ebooklib"] and versions["publisher"]
-    assert set(report["timings"]) >= {"load", "fonts", "pdf", "epub", "total"}
+    assert [stage for stage in report["timings"] if stage != "total"] == [
+        "load", "lint", "fonts", "pdf", "epub", "merge"]  # write: timed after the report
     assert report["warnings"] == []
     assert report["source_date"] == "2024-05-01T00:00:00+00:00"
 
@@ -154,6 +149,17 @@ def test_rich_progress_on_a_terminal(project, tmp_path, monkeypatch):
     build(project, tmp_path, ["pdf"], progress=progress)
     shown = stream.getvalue()
     assert "build summary" in shown and "✓" in shown and "time per stage" in shown
+
+
+def test_a_build_resolves_the_fonts_once(project, tmp_path, monkeypatch):
+    from publisher import fonts
+
+    resolved = []
+    real = fonts._resolve
+    monkeypatch.setattr(fonts, "_resolve", lambda p: resolved.append(p) or real(p))
+    result = build(project, tmp_path, force=True)
+    assert len(resolved) == 1  # the check, the PDF, the EPUB's subsets and the report share it
+    assert {"pdf", "epub", "merge"} <= set(result.timings)
 
 
 def test_failed_build_names_the_file_and_leaves_output_byte_identical(project, tz_builds, tmp_path):

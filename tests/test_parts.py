@@ -12,6 +12,7 @@ import pytest
 
 from publisher import fonts, parts
 from publisher.load import load_project
+from publisher.partworker import Pool
 from publisher.pdf import typeset
 from tests.conftest import REPO, write_project
 
@@ -94,8 +95,10 @@ def test_rebuild_after_an_edit_lays_out_only_that_part(tmp_path: Path,
 
     def run() -> tuple[bytes, int]:
         project = load_project(root)
-        typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
-        return typesetter.typeset().data, typesetter.laid_out
+        with Pool(root, "ua") as pool:
+            typesetter = parts.PartTypesetter(project, "screen", "ua", None,
+                                              fonts.check(project), pool)
+            return typesetter.typeset().data, typesetter.laid_out
 
     cold, laid_out = run()
     assert laid_out == 3 + 3  # the chapters, the front matter twice (sizing, final), the back
@@ -138,8 +141,10 @@ def test_a_damaged_part_cache_is_a_miss(tmp_path: Path, monkeypatch: pytest.Monk
         data = bytearray(entry.read_bytes())
         data[-200] ^= 0xFF  # a flipped byte inside the PDF
         entry.write_bytes(bytes(data))
-    typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
-    assert typesetter.typeset().data == good
+    with Pool(project.root, "ua") as pool:
+        typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project),
+                                          pool)
+        assert typesetter.typeset().data == good
     assert typesetter.laid_out == 4  # every damaged part laid out again; sizes were intact
 
 
@@ -221,8 +226,10 @@ def test_front_matter_that_changes_length_with_its_numbers_is_laid_out_again(
     monkeypatch.setenv("PUBLISHER_CACHE", str(tmp_path / "cache"))
     root = write_project(tmp_path / "book", ("成都市", "绵阳市", "自贡市"))
     project = load_project(root)
-    typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project))
-    merged = typesetter.typeset()
+    with Pool(root, "ua") as pool:
+        typesetter = parts.PartTypesetter(project, "screen", "ua", None, fonts.check(project),
+                                          pool)
+        merged = typesetter.typeset()
     # Sizing, 3 chapters, back, front; then all but the sizing again, at the pages the front
     # matter's real length gives (its own numbers change with them).
     assert typesetter.laid_out == 6 + 5

@@ -12,7 +12,7 @@ import pikepdf
 import pytest
 from conftest import REPO, write_project
 
-from publisher import imprint
+from publisher import colour, imprint
 from publisher.build import build
 from publisher.check import check_output
 from publisher.errors import BuildError
@@ -259,8 +259,8 @@ def test_sheet_figures_are_rounded_as_printers_count() -> None:
     assert imprint.sheets(72, 32) == "2.25"
     assert imprint.sheets(100, 32) == "3.125"
     assert imprint.sheets(101, 32) == "3.25"  # up to the next eighth of a sheet
-    assert imprint.rgb_to_cmyk(0x11 / 255, 0x11 / 255, 0x11 / 255) == (0, 0, 0, 1)
-    assert imprint.rgb_to_cmyk(0x55 / 255, 0x55 / 255, 0x55 / 255) == (0, 0, 0, 0.67)
+    assert colour.rgb_to_cmyk(0x11 / 255, 0x11 / 255, 0x11 / 255) == (0, 0, 0, 1)
+    assert colour.rgb_to_cmyk(0x55 / 255, 0x55 / 255, 0x55 / 255) == (0, 0, 0, 0.67)
     assert imprint.ink("screen")("#8c1c13") == "#8c1c13"
     assert imprint.ink("print")("#999") == "device-cmyk(0 0 0 0.4)"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -14,11 +13,12 @@ import yaml
 from pypinyin import lazy_pinyin
 
 from publisher import guard, yamlsafe
-from publisher.build import write_all_atomic
 from publisher.errors import ContentError, Problem
 from publisher.importer.interviews import ImportResult
 from publisher.load import read_book, read_interview
 from publisher.model import place_forms
+from publisher.names import INTERVIEWS_DIR
+from publisher.names import slugify as slug_of
 
 # Which files an import wrote, and the SHA-256 of each as written: --force replaces a file
 # only if it is still byte for byte what the importer wrote.
@@ -31,8 +31,7 @@ def slugify(region: str) -> str:
     words = lazy_pinyin(short, errors=lambda chars: [c for c in chars if c.isascii()])
     # As the pinyin apostrophe does (Xi'an), separate a syllable that starts with a vowel.
     joined = "".join(("-" if i and w[:1] in "aeo" else "") + w for i, w in enumerate(words))
-    slug = re.sub(r"[^a-z0-9]+", "-", joined.lower()).strip("-")
-    return slug or "interview"
+    return slug_of(joined, "interview")
 
 
 def _dump(data: object) -> str:
@@ -97,7 +96,7 @@ def _manifest(out: Path) -> dict[str, str]:
 
 def plan(out: Path, files: dict[str, bytes], force: bool) -> tuple[list[Path], list[Problem]]:
     """The earlier imported files to remove, or the problems that forbid writing at all."""
-    folder = out / "interviews"
+    folder = out / INTERVIEWS_DIR
     shown = str(folder)
     if out.exists() and not out.is_dir():
         return [], [Problem(str(out), None, "exists and is not a folder")]
@@ -139,7 +138,7 @@ def write_content(result: ImportResult, out: Path, source_name: str, source: str
     targets = {out / rel: data for rel, data in files.items()}
     targets[out / MANIFEST] = (json.dumps(manifest, indent=1) + "\n").encode("utf-8")
     try:
-        write_all_atomic(targets)
+        guard.write_all_atomic(targets)
     except OSError as exc:  # a read-only or full disk: the user's to fix, nothing was replaced
         raise ContentError([Problem(str(out), None, f"cannot write: {exc.strerror or exc}")]) \
             from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -22,17 +21,8 @@ MAX_PASSES = 5  # a fix may expose another (a space next to a mark fixed in the 
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Write through a temporary file in the same directory and rename it into place."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write UTF-8 text through a temporary file beside `path`, renamed into place."""
+    guard.write_atomic(path, text.encode("utf-8"))
 
 
 def fix_project(root: Path) -> list[dict[str, object]]:
