@@ -54,15 +54,40 @@ def test_build_and_check_import_only_pikepdf_and_pypdfium2(run: dict) -> None:
     assert not top & OTHERS, sorted(top & OTHERS)
 
 
+def _imports() -> dict[str, set[str]]:
+    """Every module of the package and what it imports, at the top or inside a function."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted((REPO / "publisher").rglob("*.py")):
+        module = ".".join(path.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+        graph[module] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                graph[module] |= {alias.name for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                graph[module] |= {node.module, *(f"{node.module}.{a.name}" for a in node.names)}
+    return graph
+
+
 def test_no_module_of_the_package_imports_another_pdf_library() -> None:
     """The build's workers are forked and import on their own: no module may name one."""
-    found = []
-    for path in sorted((REPO / "publisher").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            found += [f"{path.name}: {n}" for n in names if n.split(".")[0] in OTHERS]
+    found = [f"{module}: {name}" for module, names in _imports().items() for name in names
+             if name.split(".")[0] in OTHERS]
     assert not found
+
+
+@pytest.mark.parametrize("start", ["publisher.check", "publisher.preflight",
+                                   "publisher.pdfcheck", "publisher.pdfread"])
+def test_the_checks_import_no_cycle(start: str) -> None:
+    """check imports preflight, and both the Finding type: no path leads back to start."""
+    graph = _imports()
+    edges = {m: {n for n in names if n in graph and n != m} for m, names in graph.items()}
+    seen, todo = set(), list(edges[start])
+    while todo:
+        module = todo.pop()
+        assert module != start, f"{start} imports itself through another module"
+        if module not in seen:
+            seen.add(module)
+            todo += edges[module]
 
 
 def _pdf(run: dict) -> Path:
