@@ -11,6 +11,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
@@ -25,6 +26,9 @@ from publisher.report import (
     verify_sums,
 )
 from publisher.verdict import Finding
+
+if TYPE_CHECKING:
+    import pikepdf
 
 _CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
 _OPF = "http://www.idpf.org/2007/opf"
@@ -105,7 +109,7 @@ def pdf_checks(path: Path, report: dict | None, data: bytes | None = None) -> Fi
     return Finding("pdf checks", not problems, problems)
 
 
-def _unembedded_fonts(page: object) -> list[str]:
+def _unembedded_fonts(page: pikepdf.Page) -> list[str]:
     """The /BaseFont of each font in a page's resources whose program is not in the PDF."""
     node = page.obj
     while node is not None and "/Resources" not in node:  # resources may be inherited

@@ -125,15 +125,15 @@ def _page(page: pypdfium2.PdfPage) -> tuple[list[Glyph], Images]:
         size = em.value * math.hypot(matrix.c, matrix.d)
         bottom = height - (y.value + descent.value * matrix.d)
         glyphs.append(Glyph(chr(code), name.value.decode("utf-8", "replace"), size, x.value,
-                            _advance_end(textpage, index, font, code, em, matrix.a),
+                            _advance_end(textpage, index, x.value, font, code, em, matrix.a),
                             bottom - size, bottom, height - y.value))
     textpage.close()
     page.close()
     return glyphs, images
 
 
-def _advance_end(textpage: object, index: int, font: object, code: int, em: object,
-                 scale: float) -> float:
+def _advance_end(textpage: pypdfium2.PdfTextPage, index: int, origin: float, font: object,
+                 code: int, em: ctypes.c_float, scale: float) -> float:
     """Where a glyph's advance ends: the end of line a flush check measures, not its ink.
 
     pdfium's loose box is the advance grown to the ink, so it is the advance unless the ink
@@ -142,10 +142,10 @@ def _advance_end(textpage: object, index: int, font: object, code: int, em: obje
     """
     import pypdfium2.raw as pdfium
 
-    left, _, loose, _ = textpage.get_charbox(index, loose=True)
+    loose = textpage.get_charbox(index, loose=True)[2]
     if textpage.get_charbox(index)[2] < loose - 0.001:
         return loose
     width = ctypes.c_float()
     if not pdfium.FPDFFont_GetGlyphWidth(font, code, em, width):
         return loose
-    return left + width.value * scale
+    return origin + width.value * scale
