@@ -11,11 +11,13 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from publisher.cover import is_cover
 from publisher.names import REPORT_NAME, SUMS_NAME
+from publisher.preflight import finding as preflight_finding
 from publisher.report import (
     MAX_RECEIPT,
     embedded_fonts,
@@ -24,19 +26,13 @@ from publisher.report import (
     sha256,
     verify_sums,
 )
+from publisher.verdict import Finding
+
+if TYPE_CHECKING:
+    import pikepdf
 
 _CONTAINER = "urn:oasis:names:tc:opendocument:xmlns:container"
 _OPF = "http://www.idpf.org/2007/opf"
-
-
-@dataclass
-class Finding:
-    """What one tool said about one artifact; `ran` is False when the tool is not installed."""
-
-    tool: str
-    ok: bool
-    messages: list[str] = field(default_factory=list)
-    ran: bool = True
 
 
 @dataclass
@@ -82,40 +78,52 @@ def qpdf_check(path: Path) -> Finding:
 
 def pdf_checks(path: Path, report: dict | None, data: bytes | None = None) -> Finding:
     """The PDF's own checks: language, tags, outline, embedded fonts, dates, page count."""
-    from pypdf import PdfReader
+    import pikepdf
 
     data = path.read_bytes() if data is None else data
-    reader = PdfReader(io.BytesIO(data))
-    root = reader.trailer["/Root"]
     problems = []
-    lang = str(root.get("/Lang", ""))
-    if not lang.startswith("zh-"):
-        problems.append(f"/Lang is {lang!r}; a Chinese book needs zh-CN or another zh-REGION")
-    if "/StructTreeRoot" not in root:
-        problems.append("no /StructTreeRoot: the PDF is not tagged")
-    if not reader.outline:
-        problems.append("no outline (bookmarks)")
-    for page_number, page in enumerate(reader.pages, 1):
-        resources = page.get("/Resources")
-        fonts = resources.get_object().get("/Font") if resources else None
-        for font in (fonts.get_object().values() if fonts else ()):
-            font = font.get_object()
-            leaf = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
-            descriptor = leaf.get("/FontDescriptor")
-            files = ("/FontFile", "/FontFile2", "/FontFile3")
-            if descriptor is None or not any(k in descriptor.get_object() for k in files):
-                problems.append(f"page {page_number}: font {font.get('/BaseFont')} is not embedded")
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        root = pdf.Root
+        lang = str(root.get("/Lang", ""))
+        if not lang.startswith("zh-"):
+            problems.append(f"/Lang is {lang!r}; a Chinese book needs zh-CN or another zh-REGION")
+        if "/StructTreeRoot" not in root:
+            problems.append("no /StructTreeRoot: the PDF is not tagged")
+        with pdf.open_outline() as outline:
+            if not outline.root:
+                problems.append("no outline (bookmarks)")
+        for page_number, page in enumerate(pdf.pages, 1):
+            problems += [f"page {page_number}: font {name} is not embedded"
+                         for name in _unembedded_fonts(page)]
+        count = len(pdf.pages)
+        info = pdf.trailer.get("/Info")
+        created = str(info.get("/CreationDate", "")) if info is not None else ""
     if report is not None:
         entry = report.get("artifacts", {}).get("pdf", {})
-        if entry.get("pages") not in (None, len(reader.pages)):
-            problems.append(f"{len(reader.pages)} pages; build-report.json says {entry['pages']}")
-        created = str((reader.metadata or {}).get("/CreationDate", ""))
+        if entry.get("pages") not in (None, count):
+            problems.append(f"{count} pages; build-report.json says {entry['pages']}")
         date = report.get("book", {}).get("date", "").replace("-", "")
         if date and not created.startswith(f"D:{date}"):
             problems.append(f"CreationDate {created!r} is not the book's date {date}")
     if not embedded_fonts(data):
         problems.append("no fonts at all")
     return Finding("pdf checks", not problems, problems)
+
+
+def _unembedded_fonts(page: pikepdf.Page) -> list[str]:
+    """The /BaseFont of each font in a page's resources whose program is not in the PDF."""
+    node = page.obj
+    while node is not None and "/Resources" not in node:  # resources may be inherited
+        node = node.get("/Parent")
+    fonts = node.Resources.get("/Font") if node is not None else None
+    missing = []
+    for font in (fonts.values() if fonts is not None else ()):
+        leaf = font.DescendantFonts[0] if "/DescendantFonts" in font else font
+        descriptor = leaf.get("/FontDescriptor")
+        files = ("/FontFile", "/FontFile2", "/FontFile3")
+        if descriptor is None or not any(key in descriptor for key in files):
+            missing.append(str(font.get("/BaseFont")))
+    return missing
 
 
 def typography(path: Path) -> Finding:
@@ -232,8 +240,8 @@ def check_output(output_dir: Path) -> list[Verdict]:
                 _guard("pdf checks", lambda p=path, d=data: pdf_checks(p, report, d)),
                 _guard("typography", lambda p=path: typography(p))]))
             if (report or {}).get("edition") == "print":  # the print edition's preflight
-                from publisher.preflight import finding
-                verdicts[-1].findings.append(_guard("preflight", lambda p=path: finding(p, report)))
+                verdicts[-1].findings.append(
+                    _guard("preflight", lambda p=path: preflight_finding(p, report)))
         else:
             verdicts.append(Verdict(path, [_guard("container", lambda d=data: container(d)),
                                            _guard("epubcheck", lambda p=path: epubcheck(p)),

@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from publisher.chars import HAN_RANGES, NO_END, NO_START
+from publisher.pdfread import Glyph, read_outline, read_pages
 
 INVISIBLE = set("\u2060\u200b\u00ad")
 ASCII_IN_CJK = re.compile(f"(?<=[{HAN_RANGES}])[,:;?!()](?=[{HAN_RANGES}])")
 TOLERANCE = 1.0  # points: a line "ends at the right edge" within this
 BASELINE_TOLERANCE = 1.5  # points: glyphs whose baselines differ less share a line
+EPSILON = 0.01  # points: rounding makes gaps meant to be equal differ this much
 
 
 @dataclass
@@ -68,78 +70,50 @@ class Report:
         return found
 
 
-def _outline(path: Path) -> tuple[list[tuple[str, int, list[str]]], dict[str, list[int]]]:
-    """Level-1 outline entries (title, 1-based page, children's titles), children's pages."""
-    import pypdf
-
-    reader = pypdf.PdfReader(str(path))
-    entries: list[tuple[str, int, list[str]]] = []
-    pages: dict[str, list[int]] = {}
-    for item in reader.outline:
-        if isinstance(item, list):
-            if entries:
-                kids = [x for x in item if not isinstance(x, list)]
-                entries[-1][2].extend(x.title for x in kids)
-                pages[entries[-1][0]] = [reader.get_destination_page_number(x) + 1 for x in kids]
-        else:
-            entries.append((item.title, reader.get_destination_page_number(item) + 1, []))
-    return entries, pages
-
-
 def _lines(path: Path) -> tuple[list[Line], list[Float]]:
     """The text lines of every page, and where images are placed."""
-    import pdfplumber
-
     lines: list[Line] = []
     floats: list[Float] = []
-    with pdfplumber.open(str(path)) as pdf:
-        chars_all = [c for page in pdf.pages for c in page.chars]
-        sizes = Counter(round(c["size"], 1) for c in chars_all if "Serif" in c["fontname"])
-        body_size = sizes.most_common(1)[0][0] if sizes else 0
-        for number, page in enumerate(pdf.pages, 1):
-            floats += [Float(number, image["x0"], image["top"], image["bottom"])
-                       for image in page.images]
-            visible = [c for c in page.chars
-                       if c["text"] not in INVISIBLE and c["text"].strip()]
-            for row in _rows(visible):
-                chars = sorted(row, key=lambda c: c["x0"])
-                serif = sum(1 for c in chars if "Serif" in c["fontname"]
-                            and round(c["size"], 1) == body_size)
-                lines.append(Line(number, min(c["top"] for c in chars), chars[0]["x0"],
-                                  chars[-1]["x1"], _join(chars), serif * 2 > len(chars),
-                                  max(c["bottom"] for c in chars)))
+    pages = read_pages(path)
+    sizes = Counter(round(c.size, 1) for chars, _ in pages for c in chars if "Serif" in c.font)
+    body_size = sizes.most_common(1)[0][0] if sizes else 0
+    for number, (chars, images) in enumerate(pages, 1):
+        floats += [Float(number, x0, top, bottom) for x0, top, bottom in images]
+        visible = [c for c in chars if c.text not in INVISIBLE and c.text.strip()]
+        for row in _rows(visible):
+            row = sorted(row, key=lambda c: c.x0)
+            serif = sum(1 for c in row if "Serif" in c.font and round(c.size, 1) == body_size)
+            lines.append(Line(number, min(c.top for c in row), row[0].x0, row[-1].x1,
+                              _join(row), serif * 2 > len(row), max(c.bottom for c in row)))
     return lines, floats
 
 
-def _rows(chars: list[dict]) -> list[list[dict]]:
+def _rows(chars: list[Glyph]) -> list[list[Glyph]]:
     """Glyphs grouped into lines by baseline: faces of one line differ in `top` (a sans
     heading cell beside serif numbers), never in baseline."""
-    rows: list[list[dict]] = []
-    for char in sorted(chars, key=_baseline):
-        if rows and _baseline(char) - _baseline(rows[-1][0]) < BASELINE_TOLERANCE:
+    rows: list[list[Glyph]] = []
+    for char in sorted(chars, key=lambda c: c.baseline):
+        if rows and char.baseline - rows[-1][0].baseline < BASELINE_TOLERANCE:
             rows[-1].append(char)
         else:
             rows.append([char])
     return rows
 
 
-def _baseline(char: dict) -> float:
-    return -char["matrix"][5]  # the text matrix's y, counted down the page
-
-
-def _join(chars: list[dict]) -> str:
-    """A line's text, with one space where glyphs stand more than an em apart (table cells)."""
-    parts = [chars[0]["text"]]
+def _join(chars: list[Glyph]) -> str:
+    """A line's text, with one space where glyphs stand an em or more apart (table cells, an
+    ideographic space: it is dropped with the other blank glyphs, and leaves an em's gap)."""
+    parts = [chars[0].text]
     for before, char in zip(chars, chars[1:], strict=False):
-        if char["x0"] - before["x1"] > char["size"]:
+        if char.x0 - before.x1 > char.size - EPSILON:
             parts.append(" ")
-        parts.append(char["text"])
+        parts.append(char.text)
     return "".join(parts)
 
 
 def analyse(path: Path) -> Report:
     """Measure justification, line-breaking rules and the TOC of a built book."""
-    outline, child_pages = _outline(path)
+    outline, child_pages = read_outline(path)
     report = Report(outline=outline, child_pages=child_pages)
     lines, floats = _lines(path)
     chapters = [e for e in report.outline if e[2]]

@@ -10,6 +10,7 @@ import pikepdf
 from pikepdf import Name
 
 from publisher.press import PRINTABLE_ANNOTS, STANDARDS, is_rgb_space
+from publisher.verdict import Finding
 
 BLEED_PT = 3 * 72 / 25.4  # the 3 mm bleed the print edition adds on every side
 TOLERANCE_PT = 0.1
@@ -80,10 +81,8 @@ def preflight(path: Path, signature: int | None = None) -> Preflight:
     return result
 
 
-def finding(path: Path, report: dict | None):  # noqa: ANN201 - check.Finding
+def finding(path: Path, report: dict | None) -> Finding:
     """The preflight as one of `publisher check`'s findings (warnings shown, not failing)."""
-    from publisher.check import Finding
-
     if path.name.endswith("-cover.pdf"):  # the wrap cover is checked by its own module
         return Finding("preflight", True, ["the cover sheet: not an interior"], ran=False)
     signature = ((report or {}).get("print") or {}).get("signature")
