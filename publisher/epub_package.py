@@ -77,20 +77,24 @@ def new_book(project: Project, when: dt.datetime) -> eb.EpubBook:
     return epub
 
 
-def _fixed_zip(file: io.BytesIO, stamp: tuple[int, ...]) -> zipfile.ZipFile:
-    class FixedZip(zipfile.ZipFile):
-        """Every entry dated `stamp`, never the clock; images stored, the rest deflated at 9."""
+class _FixedZip(zipfile.ZipFile):
+    """A zip whose every entry is dated `stamp`, never the clock; PNG stored, the rest deflated."""
 
-        def writestr(self, name, data, compress_type=None, compresslevel=None) -> None:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            # mimetype must be stored (OCF); PNG is compressed already.
-            stored = name == "mimetype" or name.endswith(".png")
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            super().writestr(info, data, compresslevel=None if stored else 9)
+    def __init__(self, file: io.BytesIO, stamp: tuple[int, ...]) -> None:
+        super().__init__(file, "w")
+        self.stamp = stamp
 
-    return FixedZip(file, "w")
+    def writestr(self, name: str | zipfile.ZipInfo, data: bytes | str,
+                 compress_type: int | None = None, compresslevel: int | None = None) -> None:
+        if isinstance(name, zipfile.ZipInfo):
+            name = name.filename
+        info = zipfile.ZipInfo(name, date_time=self.stamp)
+        info.create_system = 3
+        info.external_attr = 0o644 << 16
+        # mimetype must be stored (OCF); PNG is compressed already.
+        stored = name == "mimetype" or name.endswith(".png")
+        info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+        super().writestr(info, data, compresslevel=None if stored else 9)
 
 
 def _xml(data: bytes) -> etree._ElementTree:
@@ -112,10 +116,10 @@ class Writer(eb.EpubWriter):
 
     def __init__(self, book: eb.EpubBook, pages: list[PageTarget], when: dt.datetime) -> None:
         self.buffer = io.BytesIO()
+        when = when.astimezone(dt.UTC)  # ebooklib writes `mtime` with a literal Z
         options = {"mtime": when, "epub2_guide": False, "epub3_pages": False,
                    "package_direction": True, "spine_direction": False,
-                   "play_order": {"enabled": True, "start_from": 1},
-                   "landmark_title": "导航", "raise_exceptions": True}
+                   "play_order": {"enabled": True, "start_from": 1}, "landmark_title": "导航"}
         super().__init__(self.buffer, book, options)
         # Zip timestamps cannot go before 1980; readers never show them anyway.
         self.stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
@@ -123,7 +127,7 @@ class Writer(eb.EpubWriter):
         self._nav: bytes | None = None
 
     def write(self) -> None:
-        self.out = _fixed_zip(self.buffer, self.stamp)
+        self.out = _FixedZip(self.buffer, self.stamp)
         self.out.writestr("mimetype", "application/epub+zip")
         self._write_container()
         self._write_opf()
@@ -131,7 +135,10 @@ class Writer(eb.EpubWriter):
         self.out.close()
 
     def epub(self) -> bytes:
-        """Process and write the book; the EPUB's bytes."""
+        """Process and write the book; the EPUB's bytes.
+
+        Not `ebooklib.write_epub`, which turns an OSError into a warning and a False.
+        """
         self.process()
         self.write()
         return self.buffer.getvalue()
@@ -174,6 +181,9 @@ class Writer(eb.EpubWriter):
 
     def _make_nav(self, item: eb.EpubNav) -> bytes:
         tree = _xml(super()._get_nav(item))
+        # ebooklib's nav head has no charset, which every other document declares.
+        tree.getroot().find(f"{{{XHTML}}}head").insert(0, etree.Element(f"{{{XHTML}}}meta",
+                                                                       charset="utf-8"))
         body = tree.getroot().find(f"{{{XHTML}}}body")
         for nav in body.iterfind(f"{{{XHTML}}}nav"):
             kind = nav.get(f"{{{OPS}}}type")
@@ -187,7 +197,7 @@ class Writer(eb.EpubWriter):
                 nav.set("hidden", "hidden")
         if self.pages:
             body.append(_page_list(self.pages))
-            etree.indent(tree, space="  ")  # as ebooklib indents the rest
+        etree.indent(tree, space="  ")  # as ebooklib indents the rest
         return _bytes(tree)
 
     def _get_ncx(self) -> bytes:
