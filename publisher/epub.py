@@ -1,49 +1,19 @@
-"""Package the book model as an EPUB 3 with print page markers, subset fonts and a11y metadata."""
+"""Make the EPUB 3 from the book model: content documents, print page markers, fonts, ebooklib."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
-from dataclasses import dataclass
 
+from ebooklib import epub as ebooklib
 from lxml import etree
 
-from publisher import epub_assets, epub_pages
+from publisher import epub_assets, epub_package, epub_pages
 from publisher.errors import BuildError
 from publisher.model import Project
 from publisher.pdftypes import TypesetPDF
 from publisher.render import render
 
-ROOT = "OEBPS"
-CONTAINER = """<?xml version="1.0" encoding="utf-8"?>
-<container xmlns="urn:oasis:names:tc:opendocument:xmlns:container" version="1.0">
-<rootfiles>
-<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>
-</rootfiles>
-</container>
-"""
-# Apple Books ignores embedded fonts unless this file asks for them.
-APPLE_OPTIONS = """<?xml version="1.0" encoding="utf-8"?>
-<display_options>
-<platform name="*">
-<option name="specified-fonts">true</option>
-</platform>
-</display_options>
-"""
-SUMMARY = ("本书为可重排的简体中文文本，含目录、按问题索引与对应印刷版页码的页码标记；"
-           "封面图片附有文字说明；正文不依赖颜色或图像传达信息。")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=False)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One manifest entry."""
-
-    id: str
-    href: str
-    media_type: str
-    properties: str = ""
 
 
 def _parse(name: str, text: str) -> etree._ElementTree:
@@ -73,22 +43,6 @@ def _documents(project: Project) -> list[tuple[str, str, str]]:
     return docs
 
 
-def _zip(files: list[tuple[str, bytes]], when: dt.datetime) -> bytes:
-    """A zip with `mimetype` first and stored, every entry dated `when` (never the clock)."""
-    # Zip timestamps cannot go before 1980; readers never show them anyway.
-    stamp = max(when, dt.datetime(1980, 1, 1, tzinfo=dt.UTC)).timetuple()[:6]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in [("mimetype", b"application/epub+zip"), *files]:
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
-            stored = name == "mimetype" or name.endswith(".png")
-            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
-            archive.writestr(info, data, compresslevel=None if stored else 9)
-    return buffer.getvalue()
-
-
 def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = None) -> bytes:
     """Build the EPUB in memory from the model and the typeset PDF, and return its bytes.
 
@@ -106,43 +60,63 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
     if lines is None:
         lines = epub_pages.pdf_page_lines(typeset.data, epub_pages.page_margins(book.page.margins))
     pages = epub_pages.place_markers(trees, lines, typeset.anchor_pages)
-    labels = {q.id: q.label for q in book.questions}
-    nav_text = render(project, "epub/nav.xhtml.j2", pages=pages, question_labels=labels)
-    nav = _parse("nav.xhtml", nav_text)
-    faces = epub_assets.subset_fonts(project, [tree for _n, tree in trees] + [nav])
-    css = render(project, "epub/book.css") + "\n" + typography_css
+    documents = [epub_package.Document(uid=item_id, file_name=name,
+                                       media_type="application/xhtml+xml",
+                                       content=_serialise(tree))
+                 for (name, tree), (_n, item_id, _t) in zip(trees, docs, strict=True)]
+    by_name = {document.file_name: document for document in documents}
+    ebook = epub_package.new_book(project, when)
+    ebook.toc = _toc(project, by_name)
+    ebook.guide = [{"href": "cover.xhtml", "title": "封面", "type": "cover"},
+                   {"href": "contents.xhtml", "title": "目录", "type": "toc"},
+                   {"href": f"{project.interviews[0].slug}.xhtml", "title": "正文",
+                    "type": "bodymatter"}]
+    ebook.spine = documents
+    css = ebooklib.EpubItem(uid="css", file_name="css/book.css", media_type="text/css",
+                            content=(render(project, "epub/book.css") + "\n"
+                                     + typography_css).encode())
+    nav = ebooklib.EpubNav(title="目录")
+    nav.add_item(css)
+    writer = epub_package.Writer(ebook, pages, when)
+    nav_tree = _parse("nav.xhtml", writer.nav(nav).decode())
+    faces = epub_assets.subset_fonts(project, [tree for _n, tree in trees] + [nav_tree])
 
-    manifest = [Item("nav", "nav.xhtml", "application/xhtml+xml", "nav"),
-                Item("ncx", "toc.ncx", "application/x-dtbncx+xml"),
-                Item("css", "css/book.css", "text/css"),
-                Item("cover-image", "images/cover.png", "image/png", "cover-image")]
-    manifest += [Item(f"font-{name.split('.')[0]}", f"fonts/{name}", "font/otf")
-                 for name in sorted(faces)]
-    portraits = [i for i in project.interviews if i.portrait is not None]
-    manifest += [Item(f"portrait-{i.slug}", f"images/{i.portrait_file}",
-                      "image/png" if i.portrait_file.endswith(".png") else "image/jpeg")
-                 for i in portraits]
-    spine = [Item(item_id, name, "application/xhtml+xml") for name, item_id, _t in docs]
-    manifest += spine
-    source = f"{book.full_title}，{book.publisher}，{book.edition}印刷版"
-    opf = render(project, "epub/content.opf.j2", manifest=manifest, spine=spine,
-                 accessibility_summary=SUMMARY, page_source=source,
-                 modified=when.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    ncx = render(project, "epub/toc.ncx.j2", pages=pages, question_labels=labels)
+    for item in (ebooklib.EpubNcx(), nav, css):
+        ebook.add_item(item)
+    # The cover after the fonts: the PDF may still be merging in another process.
+    ebook.set_cover("images/cover.png",
+                    epub_assets.cover_png(lambda: typeset.data, typeset.cover_key),
+                    create_page=False)
+    for name in sorted(faces):
+        ebook.add_item(ebooklib.EpubItem(uid=f"font-{name.split('.')[0]}",
+                                         file_name=f"fonts/{name}", media_type="font/otf",
+                                         content=faces[name]))
+    for interview in project.interviews:
+        if interview.portrait is None:
+            continue
+        file = interview.portrait_file
+        # Read from the path the loader checked (inside the project, known format, bounded size).
+        ebook.add_item(ebooklib.EpubImage(
+            uid=f"portrait-{interview.slug}", file_name=f"images/{file}",
+            media_type="image/png" if file.endswith(".png") else "image/jpeg",
+            content=interview.portrait.path.read_bytes()))
+    for document in documents:
+        ebook.add_item(document)
+    return writer.epub()
 
-    files: list[tuple[str, bytes]] = [
-        ("META-INF/container.xml", CONTAINER.encode()),
-        ("META-INF/com.apple.ibooks.display-options.xml", APPLE_OPTIONS.encode()),
-        (f"{ROOT}/content.opf", opf.encode()),
-        (f"{ROOT}/toc.ncx", ncx.encode()),
-        (f"{ROOT}/nav.xhtml", _serialise(nav)),
-        (f"{ROOT}/css/book.css", css.encode()),
-        # Last: the PDF may still be merging in another process.
-        (f"{ROOT}/images/cover.png",
-         epub_assets.cover_png(lambda: typeset.data, typeset.cover_key)),
-    ]
-    files += [(f"{ROOT}/fonts/{name}", faces[name]) for name in sorted(faces)]
-    # Read from the path the loader checked (inside the project, known format, bounded size).
-    files += [(f"{ROOT}/images/{i.portrait_file}", i.portrait.path.read_bytes()) for i in portraits]
-    files += [(f"{ROOT}/{name}", _serialise(tree)) for name, tree in trees]
-    return _zip(files, when)
+
+def _toc(project: Project, documents: dict[str, ebooklib.EpubHtml]) -> list:
+    """ebooklib's toc: each city (its document, titled with the city) with its questions."""
+    labels = {q.id: q.label for q in project.book.questions}
+    toc: list = []
+    for interview in project.interviews:
+        document = documents[f"{interview.slug}.xhtml"]
+        document.title = interview.region
+        questions = [ebooklib.Link(f"{document.file_name}#{interview.qa_anchor(n)}",
+                                   labels.get(pair.question_id) or pair.question,
+                                   f"nav-{interview.qa_anchor(n)}")
+                     for n, pair in enumerate(interview.qa)]
+        # An interview without questions has no sub-list (an empty <ol> is invalid in a nav).
+        toc.append((document, questions) if questions else document)
+    toc.append(ebooklib.Link("question-index.xhtml", "按问题索引", "nav-question-index"))
+    return toc

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import os
 import re
+import shutil
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -229,8 +233,14 @@ def test_zip_layout_is_fixed(built: Built) -> None:
         assert archive.read("mimetype") == b"application/epub+zip"
         date = built.project.book.date
         assert {i.date_time for i in infos} == {(date.year, date.month, date.day, 0, 0, 0)}
+        assert {i.external_attr >> 16 for i in infos} == {0o644}
+        assert [i.filename for i in infos[:4]] == [
+            "mimetype", "META-INF/container.xml", "META-INF/com.apple.ibooks.display-options.xml",
+            "OEBPS/content.opf"]
         options = archive.read("META-INF/com.apple.ibooks.display-options.xml").decode()
         assert '<option name="specified-fonts">true</option>' in options
+        declared = {i.get("href") for i in built.xml("content.opf").iterfind(".//opf:item", NS)}
+        assert {i.filename for i in infos[4:]} == {f"OEBPS/{href}" for href in declared}
 
 
 def test_cover_is_the_pdf_first_page_with_alt_text(built: Built) -> None:
@@ -257,3 +267,55 @@ def test_ebooklib_reads_it_back(first: Built) -> None:
     assert book.get_metadata("DC", "identifier")[0][0] == first.project.book.identifier
     names = {item.file_name for item in book.get_items()}
     assert {f"{i.slug}.xhtml" for i in first.project.interviews} <= names
+
+
+def test_ebooklib_writes_the_package(built: Built) -> None:
+    from ebooklib import epub as ebooklib_epub
+
+    opf = built.xml("content.opf")
+    generator = opf.find(".//opf:meta[@name='generator']", NS)
+    assert generator.get("content") == "Ebook-lib " + ".".join(map(str, ebooklib_epub.VERSION))
+    assert opf.get("unique-identifier") == "pub-id" and opf.get("dir") == "ltr"
+    # What the writer adds to ebooklib's NCX: its language, depth and print page counts.
+    ncx = built.xml("toc.ncx")
+    assert ncx.get("{http://www.w3.org/XML/1998/namespace}lang") == "zh-CN"
+    heads = {m.get("name"): m.get("content") for m in ncx.find("{*}head")}
+    assert heads["dtb:depth"] == "2"
+    assert heads["dtb:totalPageCount"] == heads["dtb:maxPageNumber"] == str(built.typeset.pages)
+    points = ncx.findall("{*}navMap/{*}navPoint")
+    assert [p.findtext("{*}navLabel/{*}text") for p in points[:-1]] == \
+        [i.region for i in built.project.interviews]
+    orders = [int(p.get("playOrder")) for p in ncx.iter("{*}navPoint")]
+    assert orders == list(range(1, len(orders) + 1))
+
+
+def test_when_dates_the_zip_and_the_package(sample: Built) -> None:
+    when = dt.datetime(2024, 5, 6, 7, 8, 10, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    data = epub.package(sample.project, sample.typeset, when=when)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(2024, 5, 5, 23, 8, 10)}
+        opf = etree.fromstring(archive.read("OEBPS/content.opf"))
+    modified = opf.find(".//opf:meta[@property='dcterms:modified']", NS)
+    assert modified.text == "2024-05-05T23:08:10Z"
+
+
+def test_same_bytes_in_another_time_zone_with_touched_inputs(sample: Built, tmp_path: Path) -> None:
+    root = tmp_path / "book"
+    shutil.copytree(sample.project.root, root)
+    touched = time.time() - 86_400 * 400
+    for path in root.rglob("*"):
+        os.utime(path, (touched, touched))
+    zone = os.environ.get("TZ")
+    os.environ["TZ"] = "America/St_Johns"  # UTC-3:30: a date shifts if local time leaks in
+    time.tzset()
+    try:
+        epub_assets._subset.cache_clear()
+        again = load_project(root)
+        data = epub.package(again, pdf.typeset(again))
+    finally:
+        if zone is None:
+            os.environ.pop("TZ")
+        else:
+            os.environ["TZ"] = zone
+        time.tzset()
+    assert data == sample.data
