@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import proctree, report, run, synth, typst_ref, worker  # noqa: E402
+from benchmarks.timings import HOLD  # noqa: E402
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -108,28 +109,6 @@ def test_wait4_counts_a_joined_grandchild(tmp_path: Path) -> None:
     orphaned = proctree.run_child([sys.executable, "-c", BURN, "orphan"])
     assert orphaned["returncode"] == 0
     assert orphaned["cpu"] < joined["cpu"] - 0.3
-
-
-HOLD = """
-import multiprocessing, time
-
-def hold(megabytes, ready, release):
-    block = b"x" * (megabytes << 20)  # written, so resident
-    ready.set()
-    release.wait()
-    return block
-
-if __name__ == "__main__":
-    context = multiprocessing.get_context("fork")
-    ready, release = context.Event(), context.Event()
-    child = context.Process(target=hold, args=(120, ready, release))
-    child.start()
-    ready.wait()
-    block = b"y" * (80 << 20)
-    time.sleep(1.0)  # both blocks resident together: several samples see them
-    release.set()
-    child.join()
-"""
 
 
 def test_sampler_sums_memory_over_the_process_tree() -> None:
