@@ -270,6 +270,7 @@ def test_report_refuses_single_pass_results(tmp_path: Path) -> None:
 
 # -- a whole run -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_harness_runs_on_a_tiny_book(tmp_path: Path) -> None:
     book = synth.write_project(tmp_path / "tiny", 2, seed=3)
     results = tmp_path / "results.json"
