@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import socket
 import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -76,6 +77,29 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PUBLISHER_CACHE", str(folder))
         yield folder
+
+
+@pytest.fixture()
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Socket connections raise and are recorded: a test asserts none was attempted."""
+    attempts: list[tuple] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access attempted during a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+@pytest.fixture(autouse=True)
+def _network_tests_cannot_connect(request: pytest.FixtureRequest) -> None:
+    """Tests marked `network` are about remote URLs: in them, any connection fails."""
+    if request.node.get_closest_marker("network"):
+        request.getfixturevalue("no_network")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import socket
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -81,22 +80,6 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> Outcome:
 
 
 # --- the corpus ----------------------------------------------------------------------------
-
-
-@pytest.fixture()
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
-    """Socket connections raise and are recorded: a test asserts none was attempted."""
-    attempts: list[tuple] = []
-
-    def refuse(*args: object, **kwargs: object) -> None:
-        attempts.append(args)
-        raise OSError("network access attempted during a test")
-
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
 
 
 def test_corpus_is_big_enough() -> None:
