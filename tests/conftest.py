@@ -1,12 +1,21 @@
-"""Shared fixtures: the repository, the first book's source, small sample projects."""
+"""Shared fixtures: the repository, the first book typeset once, small sample projects."""
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import socket
 import textwrap
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from publisher.model import Project
+    from publisher.pdf import TypesetPDF
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO.parent / "shared" / "sources" / "000_60f0d1ff23c14434.txt"
@@ -70,16 +79,76 @@ def private_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         yield folder
 
 
+@pytest.fixture()
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[tuple]:
+    """Socket connections raise and are recorded: a test asserts none was attempted."""
+    attempts: list[tuple] = []
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        attempts.append(args)
+        raise OSError("network access attempted during a test")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+@pytest.fixture(autouse=True)
+def _network_tests_cannot_connect(request: pytest.FixtureRequest) -> None:
+    """Tests marked `network` are about remote URLs: in them, any connection fails."""
+    if request.node.get_closest_marker("network"):
+        request.getfixturevalue("no_network")
+
+
 @pytest.fixture
 def sample_project(tmp_path: Path) -> Path:
     return write_project(tmp_path / "book")
 
 
-@pytest.fixture(scope="session")
-def first_book(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The first book (the repository's content/) built once per test session."""
-    from publisher.build import build
+@dataclass(frozen=True)
+class FirstBook:
+    """The first book typeset once: its project, the PDF (typeset in parts) and the EPUB."""
 
-    out = tmp_path_factory.mktemp("first-book")
-    result = build(REPO, out)
-    return dict(result.outputs)
+    root: Path
+    project: Project
+    typeset: TypesetPDF
+    faces: list
+    pdf: Path
+    epub: Path
+
+    @property
+    def epub_data(self) -> bytes:
+        return self.epub.read_bytes()
+
+
+def _digests(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def first_book(tmp_path_factory: pytest.TempPathFactory,
+               private_cache: Path) -> Iterator[FirstBook]:
+    """The first book (a copy of the repository's content/), typeset once per session.
+
+    Read-only: a test that edits the book or damages its outputs makes its own copy. The
+    session fails at teardown if any test changed a file of it.
+    """
+    from publisher import epub, fonts, pdf
+    from publisher.load import load_project
+
+    root = tmp_path_factory.mktemp("first-book")
+    shutil.copytree(REPO / "content", root / "content")
+    project = load_project(root)
+    faces = fonts.check(project)
+    typeset = pdf.typeset(project, faces=faces)  # in parts, as `publisher build` does
+    out = root / "output"
+    out.mkdir()
+    paths = {fmt: out / f"{project.book.slug}.{fmt}" for fmt in ("pdf", "epub")}
+    paths["epub"].write_bytes(epub.package(project, typeset))
+    paths["pdf"].write_bytes(typeset.data)
+    before = _digests(root)
+    yield FirstBook(root, project, typeset, faces, paths["pdf"], paths["epub"])
+    assert _digests(root) == before, "a test changed the shared first book; copy it instead"

@@ -1,4 +1,4 @@
-"""Render test paragraphs on a narrow zh-CN page and read their lines back from the PDF."""
+"""Render test paragraphs and parts as the workers do, and read lines back from the PDF."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ import io
 
 import pdfplumber
 import weasyprint
+
+from publisher.pdfcheck import TOLERANCE
+from publisher.typography import HALT_MARKS
 
 PAGE_WIDTH, MARGIN, FONT_SIZE = 300, 36, 10  # pt
 RIGHT = PAGE_WIDTH - MARGIN
@@ -56,3 +59,48 @@ def paragraph_lines(pdf: bytes, paragraphs: list[str]) -> list[list[list[dict]]]
         grouped.append(group)
     assert k == len(lines)
     return grouped
+
+
+def is_flush(line: list[dict], right: float = RIGHT) -> bool:
+    """Whether the line reaches `right`, the edge of the space available to it."""
+    end = right - line[-1]["x1"]
+    # A compressed mark keeps its full width in the PDF font but only half an em of advance.
+    halted = line[-1]["text"] in HALT_MARKS and abs(end + FONT_SIZE / 2) <= TOLERANCE
+    return abs(end) <= TOLERANCE or halted
+
+
+def flush_ratio(grouped: list[list[list[dict]]]) -> float:
+    """The share of lines that are not a paragraph's last and reach the right edge."""
+    lines = [line for group in grouped for line in group[:-1]]
+    return sum(map(is_flush, lines)) / len(lines)
+
+
+def worker_parts(documents: list[str], variant: str | None) -> tuple[list[bytes],
+                                                                    dict[str, tuple[str, int]]]:
+    """Write each HTML document as a part PDF with the part workers' own WeasyPrint hooks
+    (publisher.partworker): each face left for the merge, and the file fontconfig chose for it.
+    Each part is numbered from page 1; WeasyPrint is restored afterwards."""
+    import weasyprint.layout
+    from weasyprint.pdf import fonts
+
+    from publisher import partworker
+
+    class Standalone(partworker._Session):
+        def offset(self, pages: int) -> int:
+            return 0
+
+    hooked = [(weasyprint.layout, "make_margin_boxes"), (fonts.Font, "__init__"),
+              (fonts.Font, "clean")]
+    saved = [(owner, name, getattr(owner, name)) for owner, name in hooked]
+    session = Standalone(None)
+    partworker._install(session)  # for good in a worker process; undone below
+    try:
+        parts = []
+        for document in documents:
+            session.paginated = False
+            parts.append(weasyprint.HTML(string=document).write_pdf(
+                pdf_variant=variant, uncompressed_pdf=False))
+    finally:
+        for owner, name, original in saved:
+            setattr(owner, name, original)
+    return parts, dict(session.font_files)

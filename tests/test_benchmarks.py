@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import proctree, report, run, synth, typst_ref, worker  # noqa: E402
+from benchmarks.timings import HOLD  # noqa: E402
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -103,32 +104,11 @@ def test_wait4_counts_a_joined_grandchild(tmp_path: Path) -> None:
     joined = proctree.run_child([sys.executable, "-c", BURN, "join"])
     assert joined["returncode"] == 0
     assert joined["cpu"] >= 0.6
-    # Not reaped by its parent, the grandchild's time is lost: why the build must join.
+    # Not reaped by its parent, the grandchild's time is lost: why the build must join. The
+    # two runs differ only by the grandchild's 0.6 s; half of it allows for the start-ups'.
     orphaned = proctree.run_child([sys.executable, "-c", BURN, "orphan"])
     assert orphaned["returncode"] == 0
-    assert orphaned["cpu"] < 0.5
-
-
-HOLD = """
-import multiprocessing, time
-
-def hold(megabytes, ready, release):
-    block = b"x" * (megabytes << 20)  # written, so resident
-    ready.set()
-    release.wait()
-    return block
-
-if __name__ == "__main__":
-    context = multiprocessing.get_context("fork")
-    ready, release = context.Event(), context.Event()
-    child = context.Process(target=hold, args=(120, ready, release))
-    child.start()
-    ready.wait()
-    block = b"y" * (80 << 20)
-    time.sleep(1.0)  # both blocks resident together: several samples see them
-    release.set()
-    child.join()
-"""
+    assert orphaned["cpu"] < joined["cpu"] - 0.3
 
 
 def test_sampler_sums_memory_over_the_process_tree() -> None:
@@ -142,15 +122,16 @@ def test_sampler_sums_memory_over_the_process_tree() -> None:
     result = json.loads(done.stdout)
     assert result["returncode"] == 0
     assert result["processes"] >= 2
-    # wait4 sees only the larger process; the sampler sees both blocks at once.
-    assert 120 <= result["largest_mb"] < 200
-    assert result["peak_mb"] >= 200
-    assert result["peak_mb"] > result["largest_mb"]  # the two at once, more than either
+    # wait4 sees only the larger process; the sampler sees both blocks at once. How many MB
+    # each figure is depends on the machine: benchmarks/timings.py prints them.
+    assert result["peak_mb"] > result["largest_mb"] > 0  # the two at once, more than either
     assert 0 < result["peak_pss_mb"] <= result["peak_mb"]
-    # The peak's split by process: the 120 MB child and the 80 MB parent.
+    # The peak's split by process: both blocks' processes, summing to the peak.
     big, second = result["at_peak_mb"][:2]
-    assert big >= 120 and second >= 80 and sum(result["at_peak_mb"]) == pytest.approx(result["peak_mb"])
-    assert result["others_cpus"] >= 0
+    assert second > big / 3  # the parent's block too (80 MB beside the child's 120 MB)
+    assert sum(result["at_peak_mb"]) == pytest.approx(result["peak_mb"])
+    # The rest of the machine, in CPUs kept busy: at most every CPU there is.
+    assert 0 <= result["others_cpus"] <= (os.cpu_count() or 1)
 
 
 def test_tree_finds_descendants_only() -> None:
@@ -289,6 +270,7 @@ def test_report_refuses_single_pass_results(tmp_path: Path) -> None:
 
 # -- a whole run -------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_harness_runs_on_a_tiny_book(tmp_path: Path) -> None:
     book = synth.write_project(tmp_path / "tiny", 2, seed=3)
     results = tmp_path / "results.json"
@@ -304,7 +286,7 @@ def test_harness_runs_on_a_tiny_book(tmp_path: Path) -> None:
     # Measured: the snapshot of the tool taken at the start, not the tree being edited.
     assert Path(build["tool"]) != REPO / "publisher" and build["tool"].endswith("tool/publisher")
     assert runs["typst"][0]["pages"] > 0
-    assert all(r["up_to_date"] for r in saved["noop"]["runs"])
+    assert saved["noop"]["runs"] and all(r["up_to_date"] for r in saved["noop"]["runs"])
     pair = saved["edit"]["runs"][0]
     assert not pair["rebuild"]["up_to_date"]
     assert pair["rebuild"]["parts"]["laid_out"] < pair["cold"]["parts"]["laid_out"]

@@ -22,6 +22,8 @@ from publisher.chars import HAN
 from publisher.cli import main
 from publisher.validators import ensure_ace
 
+# Each book is imported, built and checked (EPUBCheck, Ace) in full.
+pytestmark = pytest.mark.slow
 BOOKS = Path(__file__).resolve().parent / "books"
 NAMES = sorted(p.name for p in BOOKS.iterdir() if (p / "README.md").is_file())
 # Labels a source may put before a question, and titles that make `surname + title` an

@@ -64,6 +64,7 @@ def tz_builds(project: Path) -> tuple[Path, Path, subprocess.CompletedProcess[st
     return utc, shanghai, first
 
 
+@pytest.mark.slow
 def test_same_input_gives_identical_bytes_in_any_time_zone(tz_builds):
     utc, shanghai, _ = tz_builds
     for suffix in ("pdf", "epub"):
@@ -72,6 +73,7 @@ def test_same_input_gives_identical_bytes_in_any_time_zone(tz_builds):
         assert a == b, f"{suffix} differs between TZ=UTC and TZ=Asia/Shanghai"
 
 
+@pytest.mark.slow
 def test_dates_come_from_book_yaml_not_the_clock(tz_builds):
     utc, _, _ = tz_builds
     with zipfile.ZipFile(utc / f"{SLUG}.epub") as epub:
@@ -86,6 +88,7 @@ def test_dates_come_from_book_yaml_not_the_clock(tz_builds):
     assert meta["/ModDate"].startswith("D:20240501")
 
 
+@pytest.mark.slow
 def test_sha256sum_accepts_the_checksums(tz_builds):
     utc, _, _ = tz_builds
     proc = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=utc, capture_output=True,
@@ -95,6 +98,7 @@ def test_sha256sum_accepts_the_checksums(tz_builds):
                                         "build-report.json: OK"]
 
 
+@pytest.mark.slow
 def test_report_describes_what_was_built(tz_builds):
     import weasyprint
 
@@ -121,6 +125,7 @@ def test_report_describes_what_was_built(tz_builds):
     assert report["source_date"] == "2024-05-01T00:00:00+00:00"
 
 
+@pytest.mark.slow
 def test_plain_progress_off_a_terminal_ends_with_a_summary(tz_builds):
     _, _, first = tz_builds
     lines = first.stderr.splitlines()
@@ -162,6 +167,7 @@ def test_a_build_resolves_the_fonts_once(project, tmp_path, monkeypatch):
     assert {"pdf", "epub", "merge"} <= set(result.timings)
 
 
+@pytest.mark.slow
 def test_failed_build_names_the_file_and_leaves_output_byte_identical(project, tz_builds, tmp_path):
     broken = tmp_path / SLUG
     shutil.copytree(project, broken)
@@ -210,6 +216,7 @@ def test_bad_source_date_epoch_is_a_clean_error(project, tmp_path, monkeypatch):
         build(project, tmp_path)
 
 
+@pytest.mark.slow
 def test_one_format_leaves_others_out_of_the_receipts(project, tz_builds, tmp_path):
     out = tmp_path / "out"
     shutil.copytree(tz_builds[0], out)

@@ -19,6 +19,8 @@ from publisher.load import load_project
 from publisher.validators import ensure_ace
 
 REPO = Path(__file__).resolve().parent.parent
+# Each book is built and checked (EPUBCheck, Ace) in full.
+pytestmark = pytest.mark.slow
 
 BOOK = """\
 title: {title}

@@ -8,7 +8,15 @@ import random
 
 import pytest
 import weasyprint
-from pdf_render import FONT_SIZE, MARGIN, RIGHT, paragraph_lines, pdf_lines, render
+from pdf_render import (
+    FONT_SIZE,
+    MARGIN,
+    RIGHT,
+    flush_ratio,
+    paragraph_lines,
+    pdf_lines,
+    render,
+)
 
 from publisher import justify
 
@@ -67,12 +75,6 @@ def synthetic_paragraphs(count: int, seed: int = 1) -> list[str]:
             sentences.append(("“" if end.endswith("”") else "") + text + end)
         paragraphs.append("".join(sentences))
     return paragraphs
-
-
-def flush_ratio(grouped: list[list[list[dict]]], tolerance: float = 1.0) -> float:
-    """Fraction of non-last lines whose last glyph ends within ``tolerance`` of the edge."""
-    ends = [RIGHT - line[-1]["x1"] for group in grouped for line in group[:-1]]
-    return sum(abs(end) <= tolerance for end in ends) / len(ends)
 
 
 @pytest.fixture

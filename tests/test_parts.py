@@ -14,7 +14,7 @@ from publisher import fonts, parts
 from publisher.load import load_project
 from publisher.partworker import Pool
 from publisher.pdf import typeset
-from tests.conftest import REPO, write_project
+from tests.conftest import FirstBook, write_project
 
 
 def _texts(data: bytes) -> list[str]:
@@ -43,11 +43,10 @@ def _pixels(data: bytes, page: int) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def both() -> dict[str, object]:
-    project = load_project(REPO)
-    faces = fonts.check(project)
-    return {"parts": typeset(project, faces=faces),
-            "one": typeset(project, faces=faces, in_parts=False)}
+def both(first_book: FirstBook) -> dict[str, object]:
+    """The first book in parts (the shared build) and laid out by WeasyPrint in one pass."""
+    return {"parts": first_book.typeset,
+            "one": typeset(first_book.project, faces=first_book.faces, in_parts=False)}
 
 
 def test_merged_book_reads_like_the_one_pass_book(both: dict) -> None:

@@ -8,20 +8,16 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from conftest import write_project
+from conftest import FirstBook, write_project
 
 from publisher import pdfcheck
 from publisher.load import load_project
 from publisher.pdf import typeset
 
-REPO = Path(__file__).resolve().parent.parent
-
 
 @pytest.fixture(scope="module")
-def pdf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("pdf") / "book.pdf"
-    path.write_bytes(typeset(load_project(REPO)).data)
-    return path
+def pdf_path(first_book: FirstBook) -> Path:
+    return first_book.pdf
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +39,9 @@ def test_no_ascii_punctuation_between_chinese_characters(report: pdfcheck.Report
     assert report.ascii_punctuation == []
 
 
-def test_outline_lists_every_city_with_its_questions(report: pdfcheck.Report) -> None:
-    project = load_project(REPO)
+def test_outline_lists_every_city_with_its_questions(report: pdfcheck.Report,
+                                                     first_book: FirstBook) -> None:
+    project = first_book.project
     cities = [(title, kids) for title, _, kids in report.outline if kids]
     assert [title for title, _ in cities] == [i.region for i in project.interviews]
     labels = [q.label for q in project.book.questions]

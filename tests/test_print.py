@@ -77,6 +77,7 @@ def _text(path: Path, first: int, last: int) -> str:
                           capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("standard", ["x-4", "x-1a"])
 def test_the_print_edition_is_identified_as_pdf_x_with_a_cmyk_output_intent(
         printed: dict[str, Path], standard: str) -> None:
@@ -102,6 +103,7 @@ def test_the_print_edition_is_identified_as_pdf_x_with_a_cmyk_output_intent(
                 [-3 * MM, -3 * MM, 3 * MM, 3 * MM], abs=0.01)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("standard", ["x-4", "x-1a"])
 def test_text_and_rules_are_black_ink_only_and_no_rgb_remains(
         printed: dict[str, Path], standard: str) -> None:
@@ -131,6 +133,7 @@ def test_text_and_rules_are_black_ink_only_and_no_rgb_remains(
                     assert xobject.ColorSpace != pikepdf.Name.DeviceRGB
 
 
+@pytest.mark.slow
 def test_the_copyright_page_states_computed_figures(printed: dict[str, Path]) -> None:
     path = printed["x-4"]
     with pikepdf.open(path) as pdf:
@@ -148,6 +151,7 @@ def test_the_copyright_page_states_computed_figures(printed: dict[str, Path]) ->
     assert "版次：2023年3月第1版" in front and "印次：2023年3月第1次印刷" in front
 
 
+@pytest.mark.slow
 def test_pages_are_made_up_to_whole_signatures_before_the_colophon(
         printed: dict[str, Path]) -> None:
     path = printed["x-1a"]
@@ -162,6 +166,7 @@ def test_pages_are_made_up_to_whole_signatures_before_the_colophon(
     assert blanks and not any(blanks)
 
 
+@pytest.mark.slow
 def test_the_preflight_passes_the_print_edition_in_both_standards(
         printed: dict[str, Path]) -> None:
     for standard, path in printed.items():
@@ -174,6 +179,7 @@ def test_the_preflight_passes_the_print_edition_in_both_standards(
         assert [f.tool for f in verdict.findings if f.ran][-1] == "preflight"
 
 
+@pytest.mark.slow
 def test_the_preflight_finds_rgb_text_missing_boxes_and_odd_sheets(
         printed: dict[str, Path], tmp_path: Path) -> None:
     with pikepdf.open(printed["x-1a"]) as pdf:
@@ -190,6 +196,7 @@ def test_the_preflight_finds_rgb_text_missing_boxes_and_odd_sheets(
     assert "0 GTS_PDFX output intents (expected one)" in problems
 
 
+@pytest.mark.slow
 def test_the_preflight_finds_rgb_black_text_in_x_4(printed: dict[str, Path],
                                                     tmp_path: Path) -> None:
     with pikepdf.open(printed["x-4"]) as pdf:
@@ -208,6 +215,7 @@ def test_the_preflight_rejects_a_plain_pdf_as_not_pdf_x(tmp_path: Path) -> None:
     assert any("the BleedBox is not the TrimBox plus 3 mm" in p for p in problems)
 
 
+@pytest.mark.slow
 def test_two_print_builds_are_byte_identical_whatever_the_time_zone(
         isbn_book: Path, printed: dict[str, Path], tmp_path: Path,
         monkeypatch: pytest.MonkeyPatch) -> None:
