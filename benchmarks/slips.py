@@ -1,6 +1,7 @@
-"""Precision and recall of the slip rules on the planted test set (tests/fixtures/slips).
+"""Precision and recall of the slip rules on the planted test sets (tests/fixtures/slips).
 
-Each clean text is imported as a book twice, as written and with the slips of planted.yaml,
+Two sets: the tuning set (tests/fixtures/slips, whose thresholds were chosen on it) and the
+held-out set (tests/fixtures/slips/heldout, never used to choose anything). Each clean text is imported as a book twice, as written and with the slips of planted.yaml,
 and linted. A planted slip is found when a slip.* finding sits on its line within two
 columns of it. Clean books show the false alarms per 1,000 characters.
 
@@ -24,6 +25,7 @@ from publisher.lint.document import read_documents
 from publisher.lint.finding import Finding
 
 FIXTURES = Path(__file__).resolve().parent.parent / "tests/fixtures/slips"
+SETS = {"tuning": FIXTURES, "held-out": FIXTURES / "heldout"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -53,14 +55,14 @@ class Result:
         return 1000 * len(self.clean) / self.clean_chars
 
 
-def plants() -> list[dict]:
-    return yaml.safe_load((FIXTURES / "planted.yaml").read_text(encoding="utf-8"))
+def plants(folder: Path = FIXTURES) -> list[dict]:
+    return yaml.safe_load((folder / "planted.yaml").read_text(encoding="utf-8"))
 
 
-def slipped(name: str) -> str:
+def slipped(name: str, folder: Path = FIXTURES) -> str:
     """A clean text with its planted slips."""
-    text = (FIXTURES / name).read_text(encoding="utf-8")
-    for p in plants():
+    text = (folder / name).read_text(encoding="utf-8")
+    for p in plants(folder):
         if p["file"] == name:
             assert text.count(p["before"]) == 1, f"{name}: {p['before']} is not unique"
             text = text.replace(p["before"], p["after"])
@@ -88,20 +90,21 @@ def where(root: Path, plant: dict) -> tuple[str, int, int]:
     raise LookupError(f"planted {plant['after']} not found in the imported book")
 
 
-def evaluate() -> Result:
+def evaluate(folder: Path = FIXTURES) -> Result:
+    """Lint the clean texts of `folder` as written and with the slips of its planted.yaml."""
     planted: list[tuple[dict, Finding | None]] = []
     extra: list[Finding] = []
     clean: list[Finding] = []
     chars = 0
-    names = sorted({p["file"] for p in plants()} | {p.name for p in FIXTURES.glob("clean-*")})
+    names = sorted({p["file"] for p in plants(folder)} | {p.name for p in folder.glob("clean-*")})
     with tempfile.TemporaryDirectory() as tmp:
         for name in names:
-            text = (FIXTURES / name).read_text(encoding="utf-8")
+            text = (folder / name).read_text(encoding="utf-8")
             chars += len(HAN.findall(text))
             clean += lint(text, Path(tmp) / f"clean-{name}")[1]
-            root, found = lint(slipped(name), Path(tmp) / f"slipped-{name}")
+            root, found = lint(slipped(name, folder), Path(tmp) / f"slipped-{name}")
             used = set()
-            for p in (p for p in plants() if p["file"] == name):
+            for p in (p for p in plants(folder) if p["file"] == name):
                 path, line, column = where(root, p)
                 hit = next((f for f in found if f.path == path and f.line == line
                             and abs(f.column - column) <= 2), None)
@@ -111,31 +114,36 @@ def evaluate() -> Result:
     return Result(planted, extra, clean, chars)
 
 
+def report(label: str, result: Result) -> str:
+    found = sum(h is not None for _, h in result.planted)
+    return (f"{label}: recall {found / len(result.planted):.0%} ({found}/{len(result.planted)}), "
+            f"precision {result.precision:.0%}, clean text {len(result.clean)} false alarms "
+            f"in {result.clean_chars} characters ({result.per_thousand:.2f} per 1,000)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--words", choices=["wordfreq", "jieba"], default=confusables.WORDS)
     parser.add_argument("--margin", type=float, default=rules_slips.MARGIN)
+    parser.add_argument("--set", choices=[*SETS, "all"], default="all")
     args = parser.parse_args()
     confusables.WORDS, rules_slips.MARGIN = args.words, args.margin
     start = time.perf_counter()
-    result = evaluate()
-    for plant, hit in result.planted:
-        mark = f"found  {hit.rule} → {hit.suggestion}" if hit else "MISSED"
-        print(f"{plant['file']:12} {plant['after']:16} {plant['kind']:14} {mark}")
-    for name in sorted({p["file"] for p, _ in result.planted}):
-        hits = [h is not None for p, h in result.planted if p["file"] == name]
-        print(f"{name}: {sum(hits)}/{len(hits)} found")
-    for f in result.extra:
-        print(f"false alarm (slipped book): {f}")
-    for f in result.clean:
-        print(f"false alarm (clean book):   {f}")
-    found = sum(h is not None for _, h in result.planted)
-    print(f"word list {args.words}, margin {args.margin}: "
-          f"recall {found / len(result.planted):.0%} ({found}/{len(result.planted)}: "
-          f"calibration {result.recall:.0%}, held out {result.recall_of(heldout=True):.0%}), "
-          f"precision {result.precision:.0%}, "
-          f"clean text {len(result.clean)} false alarms in {result.clean_chars} characters "
-          f"({result.per_thousand:.2f} per 1,000); {time.perf_counter() - start:.1f} s")
+    lines = []
+    for label, folder in SETS.items():
+        if args.set not in ("all", label):
+            continue
+        result = evaluate(folder)
+        for plant, hit in result.planted:
+            mark = f"found  {hit.rule} → {hit.suggestion}" if hit else "MISSED"
+            print(f"{plant['file']:12} {plant['after']:16} {plant['kind']:14} {mark}")
+        for f in result.extra:
+            print(f"false alarm (slipped book): {f}")
+        for f in result.clean:
+            print(f"false alarm (clean book):   {f}")
+        lines.append(report(label, result))
+    print(f"word list {args.words}, margin {args.margin}:")
+    print("\n".join(lines) + f"\n{time.perf_counter() - start:.1f} s")
 
 
 if __name__ == "__main__":
