@@ -42,12 +42,7 @@ class Result:
 
     @property
     def recall(self) -> float:
-        return self.recall_of(heldout=False)
-
-    def recall_of(self, heldout: bool) -> float:
-        """Recall on the calibration plants, or on those held out from calibration."""
-        chosen = [f for p, f in self.planted if bool(p.get("heldout")) == heldout]
-        return sum(f is not None for f in chosen) / len(chosen)
+        return sum(f is not None for _, f in self.planted) / len(self.planted)
 
     @property
     def precision(self) -> float:

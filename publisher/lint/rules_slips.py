@@ -30,6 +30,7 @@ SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 5.0, -6.0, -3.0
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
 # quotation: slogans and brand names pun on purpose (“妇予幸福” for 赋予).
 PART_MARGIN = 5.5
+WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour or two
 SLOGAN = re.compile("“[^”]{1,12}”")
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
@@ -121,13 +122,16 @@ def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]
     ch, words = run[i], cf.frequencies()
     # The neighbour must not be a word of its own as common as 于, 有, 的: those make a
     # word with half the characters of a syllable (铸于 → 属于, 建优 → 建有).
-    left, right = run[i - 1:i], run[i + 1:i + 2]
-    left = left if (cf.logp(left) or cf.FLOOR) < SOUND_PARTNER else ""
-    right = right if (cf.logp(right) or cf.FLOOR) < SOUND_PARTNER else ""
+    left, right = run[max(0, i - 2):i], run[i + 1:i + 3]
+    if (cf.logp(left[-1:]) or cf.FLOOR) >= SOUND_PARTNER:
+        left = ""
+    if (cf.logp(right[:1]) or cf.FLOOR) >= SOUND_PARTNER:
+        right = ""
+    frames = {(a, b) for a, b in ((left[-1:], ""), ("", right[:1]), (left, ""), ("", right),
+                                  (left[-1:], right[:1])) if a or b}
 
-    def pairs(other: str) -> bool:
-        return bool(left and words.get(left + other, -99) >= SUPPORT
-                    or right and words.get(other + right, -99) >= SUPPORT)
+    def pairs(other: str) -> bool:  # makes a known word of two or three characters
+        return any(words.get(a + other + b, -99) >= WEAK_WORD for a, b in frames)
 
     found: dict[str, tuple[float, float]] = {}
     if not quoted and (left or right):
