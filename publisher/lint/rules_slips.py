@@ -119,7 +119,7 @@ def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]
     The weaker kinds, a shared component or the same sound, only when they make a common
     word of two characters with a neighbour (checked here, cheaply: they are many).
     """
-    ch, words = run[i], cf.frequencies()
+    ch = run[i]
     # The neighbour must not be a word of its own as common as 于, 有, 的: those make a
     # word with half the characters of a syllable (铸于 → 属于, 建优 → 建有).
     left, right = run[max(0, i - 2):i], run[i + 1:i + 3]
@@ -127,20 +127,17 @@ def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]
         left = ""
     if (cf.logp(right[:1]) or cf.FLOOR) >= SOUND_PARTNER:
         right = ""
-    frames = {(a, b) for a, b in ((left[-1:], ""), ("", right[:1]), (left, ""), ("", right),
-                                  (left[-1:], right[:1])) if a or b}
-
-    def pairs(other: str) -> bool:  # makes a known word of two or three characters
-        return any(words.get(a + other + b, -99) >= WEAK_WORD for a, b in frames)
-
+    keys = {left[-1:] + "_", left + "_", "_" + right[:1], "_" + right,
+            left[-1:] + "_" + right[:1]} - {"_"}
+    fill = cf.fillers(WEAK_WORD)
+    fits = set().union(*(fill.get(key, ()) for key in keys))
     found: dict[str, tuple[float, float]] = {}
-    if not quoted and (left or right):
+    if fits and not quoted:
         found.update((o, (sim, PART_MARGIN)) for o, sim in cf.components().get(ch, ())
-                     if pairs(o))
+                     if o in fits)
         if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON:
-            for other in cf.homophones(ch):
-                if pairs(other):
-                    found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
+            for other in cf.homophones(ch) & fits:
+                found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
     found.update((o, (max(sim, found.get(o, (0.0,))[0]), MARGIN))
                  for o, sim in cf.lookalikes().get(ch, ()))
     return [(other, sim, margin) for other, (sim, margin) in found.items()]
