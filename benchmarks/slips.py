@@ -141,7 +141,14 @@ def corpus() -> tuple[list[tuple[str, Finding]], int]:
 
 def report(label: str, result: Result) -> str:
     found = sum(h is not None for _, h in result.planted)
-    return (f"{label}: recall {found / len(result.planted):.0%} ({found}/{len(result.planted)}), "
+    kinds: dict[str, list[bool]] = {}
+    for plant, hit in result.planted:  # "ime 部/布" → ime; the old set's kinds are "人/入"
+        kind = plant["kind"].split()[0]
+        kind = kind if kind in ("ocr", "component", "ime", "symbol") else "look-alike or symbol"
+        kinds.setdefault(kind, []).append(hit is not None)
+    by_kind = ", ".join(f"{k} {sum(v)}/{len(v)}" for k, v in sorted(kinds.items()))
+    return (f"{label}: recall {found / len(result.planted):.0%} ({found}/{len(result.planted)}: "
+            f"{by_kind}), "
             f"precision {result.precision:.0%}, clean text {len(result.clean)} false alarms "
             f"in {result.clean_chars} characters ({result.per_thousand:.2f} per 1,000)")
 
