@@ -28,7 +28,7 @@ LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
 SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 5.0, -6.0, -3.0
 # A character that shares only a component with its look-alike (据/揭) needs this margin.
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
-# quotation: slogans and brand names pun on purpose (“妇予幸福” for 赋予).
+# quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
 PART_MARGIN = 5.5
 WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour or two
 SLOGAN = re.compile("“[^”]{1,12}”")
@@ -121,7 +121,7 @@ def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]
     """
     ch = run[i]
     # The neighbour must not be a word of its own as common as 于, 有, 的: those make a
-    # word with half the characters of a syllable (铸于 → 属于, 建优 → 建有).
+    # word with half the characters of a syllable (属于, 由于, 位于, 对于).
     left, right = run[max(0, i - 2):i], run[i + 1:i + 3]
     if (cf.logp(left[-1:]) or cf.FLOOR) >= SOUND_PARTNER:
         left = ""
