@@ -56,19 +56,36 @@ def slips(root: Path) -> list:
 
 @pytest.fixture(scope="module")
 def measured() -> bench.Result:
-    return bench.evaluate()
+    return bench.evaluate(bench.SETS["tuning"])
+
+
+@pytest.fixture(scope="module")
+def heldout() -> bench.Result:
+    return bench.evaluate(bench.SETS["held-out"])
 
 
 def test_planted_slips_are_found_where_they_are(measured: bench.Result) -> None:
-    # Measured (docs/linter.md): 42 of 60 planted slips (24 of the 30 calibration ones), no false alarm.
-    assert measured.recall >= 0.75, [p["after"] for p, hit in measured.planted if not hit]
-    assert measured.precision >= 0.9, [str(f) for f in measured.extra]
+    # Measured (docs/linter.md): 52 of the 71 slips of the set the thresholds were chosen on.
+    assert len(measured.planted) == 71
+    assert measured.recall >= 0.70, [p["after"] for p, hit in measured.planted if not hit]
+    assert measured.precision >= 0.95, [str(f) for f in measured.extra]
+
+
+def test_held_out_slips_are_found_where_they_are(heldout: bench.Result) -> None:
+    # Three interviews and 35 slips (OCR, shared components, pinyin input, symbols) written
+    # before the sound and component candidates, never used to choose a threshold: 23 found.
+    assert len(heldout.planted) == 35
+    assert heldout.recall >= 0.6, [p["after"] for p, hit in heldout.planted if not hit]
+    assert heldout.precision >= 0.85, [str(f) for f in heldout.extra]
+    kinds = {p["kind"].split()[0] for p, hit in heldout.planted if hit}
+    assert {"ocr", "component", "ime", "symbol"} <= kinds
 
 
 def test_clean_text_raises_at_most_one_suspect_per_thousand_characters(
-        measured: bench.Result) -> None:
-    assert measured.clean_chars > 3500
+        measured: bench.Result, heldout: bench.Result) -> None:
+    assert measured.clean_chars > 5000 and heldout.clean_chars > 2500
     assert measured.per_thousand <= 1.0, [str(f) for f in measured.clean]
+    assert heldout.per_thousand <= 1.0, [str(f) for f in heldout.clean]
 
 
 def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
@@ -97,6 +114,9 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("让市民的曰常生活更方便。", "曰常生活", "日常生活"),
     ("小时侯在河里游泳。", "小时侯", "小时候"),
     ("他是一名潜水爱奷者。", "爱奷者", "爱好者"),  # 奷 is outside GB 2312
+    ("我们分析了后台的借阅数揭。", "数揭", "数据"),  # 揭/据 share 扌
+    ("安装了高清摄象头。", "摄象头", "摄像头"),  # same sound, xiang4
+    ("这台设备的螺拴松动了。", "螺拴", "螺栓"),  # both alike and same-sounding
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:
@@ -113,6 +133,8 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "出人意料的是,入口处排起了长队。",
     "我们在2023年投入1,000万元,建设APP和5G网络。",
     "冉体兰是一名护士,冉体兰的故事感动了很多人。",
+    "漆器髹饰技艺传承至今。",  # 髹 is rare: typed on purpose, not picked by a pinyin slip
+    "商场推出“摄象头”优惠。",  # a short quotation: slogans pun on purpose
     "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
@@ -143,13 +165,28 @@ def test_lookalike_table_holds_the_classic_confusions() -> None:
         assert b in table[a] and a in table[b], (a, b)
 
 
+def test_sound_evidence_names_the_shared_reading(tmp_path: Path) -> None:
+    [finding] = slips(project(tmp_path, "安装了高清摄象头。"))
+    assert "“象” may be a slip for the same-sounding (xiang4) “像”" in finding.message
+    assert "“摄象头” is no word" in finding.message
+
+
+def test_sound_and_component_tables_are_derived_and_complete() -> None:
+    assert {"部", "步", "不"} <= confusables.homophones("布")  # bu4
+    assert "不" not in confusables.homophones("甫")  # fu1 is a rare reading of 不
+    assert "预" not in confusables.homophones("宇")  # yu4 and yu3: another tone
+    parts = {ch: {o for o, _ in others} for ch, others in confusables.components().items()}
+    for a, b in ["据揭", "倍陪", "扳板"]:
+        assert b in parts[a] and a in parts[b], (a, b)
+
+
 def test_word_list_and_table_load_only_when_the_rule_runs() -> None:
-    code = ("import sys, publisher.cli, publisher.lint; "
-            "print('wordfreq' in sys.modules, publisher.lint.confusables.lookalikes.cache_info()"
-            ".currsize)")
+    code = ("import sys, publisher.cli, publisher.lint; c = publisher.lint.confusables; "
+            "print('wordfreq' in sys.modules, *(f.cache_info().currsize for f in "
+            "(c.lookalikes, c.components, c.readings, c.frequencies)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=REPO, check=True).stdout.split()
-    assert out == ["False", "0"]
+    assert out == ["False", "0", "0", "0", "0"]
 
 
 def test_margin_is_what_the_benchmark_reports() -> None:

@@ -14,12 +14,64 @@ FLOOR = -9.0  # log10 frequency of a character no word list has seen
 @cache
 def lookalikes() -> dict[str, tuple[tuple[str, float], ...]]:
     """Each character's look-alikes with their glyph similarity (0–1), most similar first."""
+    return _table("confusables.tsv.gz")
+
+
+@cache
+def components() -> dict[str, tuple[tuple[str, float], ...]]:
+    """Characters sharing a component with each character and alike as a whole (据/揭, 住/位),
+    with their glyph similarity; fewer look alike than `lookalikes()` holds."""
+    return _table("components.tsv.gz")
+
+
+def _table(name: str) -> dict[str, tuple[tuple[str, float], ...]]:
     table = {}
-    with gzip.open(DATA / "confusables.tsv.gz", "rt", encoding="utf-8") as f:
+    with gzip.open(DATA / name, "rt", encoding="utf-8") as f:
         for line in f:
             ch, others, sims = line.rstrip("\n").split("\t")
             table[ch] = tuple(zip(others, (int(s) / 100 for s in sims.split()), strict=True))
     return table
+
+
+@cache
+def readings() -> dict[str, tuple[str, ...]]:
+    """Each GB 2312 character's readings in pinyin, tone as a digit (zhong1 zhong4)."""
+    with gzip.open(DATA / "homophones.tsv.gz", "rt", encoding="utf-8") as f:
+        return {ch: tuple(rs.split()) for ch, rs in
+                (line.rstrip("\n").split("\t") for line in f)}
+
+
+# Readings of a character that count, the commonest first (pypinyin's order): the rare
+# readings of 不 (fu1) or 还 (fu2) are not what anyone types.
+USUAL_READINGS = 2
+
+
+@cache
+def _syllables() -> dict[str, str]:
+    """Syllable with its tone → its characters."""
+    groups: dict[str, list[str]] = {}
+    for ch, rs in readings().items():
+        for syllable in rs[:USUAL_READINGS]:
+            groups.setdefault(syllable, []).append(ch)
+    return {syllable: "".join(chars) for syllable, chars in groups.items()}
+
+
+@cache
+def homophones(ch: str) -> frozenset[str]:
+    """The characters read as `ch` is, tone included (one of their two usual readings).
+
+    A pinyin input method offers all tones of a syllable, but the slips books keep are
+    mostly of the same tone (部署 → 布署, 蘑菇 → 磨菇); other tones mostly add noise.
+    """
+    groups = _syllables()
+    usual = readings().get(ch, ())[:USUAL_READINGS]
+    return frozenset("".join(groups[r] for r in usual)) - {ch}
+
+
+def shared_reading(a: str, b: str) -> str:
+    """A usual reading of `a` that `b` has too (for the evidence): wei3."""
+    theirs = set(readings().get(b, ())[:USUAL_READINGS])
+    return next((r for r in readings().get(a, ())[:USUAL_READINGS] if r in theirs), "")
 
 
 WORDS = "wordfreq"  # the word list in use; benchmarks/slips.py compares it with "jieba"
@@ -27,7 +79,7 @@ WORDS = "wordfreq"  # the word list in use; benchmarks/slips.py compares it with
 
 @cache
 def frequencies(source: str | None = None) -> dict[str, float]:
-    """Word → log10 frequency in modern Chinese, loaded on first use."""
+    """Word → log10 frequency in modern Chinese, commonest first, loaded on first use."""
     source = source or WORDS
     if source == "jieba":  # jieba's dict.txt: word, count, part of speech
         from importlib.resources import files
@@ -38,7 +90,7 @@ def frequencies(source: str | None = None) -> dict[str, float]:
                 word, count, _ = line.split(" ", 2)
                 counts[word] = int(count)
         total = sum(counts.values())
-        return {w: math.log10(n / total) for w, n in counts.items()}
+        return {w: math.log10(n / total) for w, n in sorted(counts.items(), key=lambda p: -p[1])}
     return _wordfreq()
 
 
@@ -62,6 +114,28 @@ def _wordfreq() -> dict[str, float]:
     if header.get("format") != "cB":
         raise ValueError(f"{path}: not a wordfreq cBpack file")
     return {word: -index / 100 for index, bucket in enumerate(buckets) for word in bucket}
+
+
+@cache
+def fillers(floor: float) -> dict[str, set[str]]:
+    """Which characters complete a word of two or three characters at least 10^floor common.
+
+    Keys are the word with the missing character as "_": "博_" → {览, 士, 物, …}, "_石" →
+    {礁, 岩, …}, "博_会" → {览}. Built on first use (55,000 words, about 0.1 s): testing
+    each candidate by lookups cost more. Do not modify the sets.
+    """
+    table: dict[str, set[str]] = {}
+    for word, p in frequencies().items():
+        if p < floor:
+            break  # the list runs from the commonest word down
+        if 2 <= len(word) <= 3:
+            for k in range(len(word)):
+                key = word[:k] + "_" + word[k + 1:]
+                if key in table:
+                    table[key].add(word[k])
+                else:
+                    table[key] = {word[k]}
+    return table
 
 
 def logp(word: str) -> float | None:

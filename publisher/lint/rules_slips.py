@@ -1,4 +1,5 @@
-"""Slips that knowing Chinese reveals: look-alike characters (OCR, hurried typing) and symbols."""
+"""Slips that knowing Chinese reveals: look-alike (OCR) and same-sounding (pinyin input)
+characters, and symbols."""
 
 from __future__ import annotations
 
@@ -21,6 +22,16 @@ MARGIN = 3.5
 # When the look-alike is a word on its own: the margin, how alike the glyphs must be, and how
 # common (log10) the look-alike must be as a word by itself.
 LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
+# A character typed for another of the same syllable (pinyin input) is judged as a look-alike
+# this similar, only when it makes a common word with a neighbour, and needs this margin. A
+# rare character (髹饰) is not a pinyin slip: input methods offer the common ones first.
+SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 5.0, -6.0, -3.0
+# A character that shares only a component with its look-alike (据/揭) needs this margin.
+# These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
+# quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
+PART_MARGIN = 5.5
+WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour or two
+SLOGAN = re.compile("“[^”]{1,12}”")
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
@@ -56,8 +67,9 @@ def check(docs: list[Document], *, visual: bool = True) -> list[Finding]:
 def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]:
     """Every suspect in `text`; `book` (all the book's prose) shows what is usual there."""
     found = symbols(text, words=visual)
+    slogans = [range(m.start(), m.end()) for m in SLOGAN.finditer(text)]
     for m in RUN.finditer(text) if visual else ():
-        found += _visual(m.group(), m.start(), book or text)
+        found += _visual(m.group(), m.start(), book or text, slogans)
     taken: set[int] = set()
     out = []
     for s in sorted(found, key=lambda s: -s.score):
@@ -94,20 +106,60 @@ def _makes_word(text: str, k: int) -> bool:
     return False
 
 
-def _visual(run: str, start: int, book: str) -> list[Suspect]:
+def _frames(text: str, k: int) -> list[tuple[str, str]]:
+    """The (before, after) of every stretch of two to four characters around position k: a
+    character put at k makes a word if before + it + after is one (as `_makes_word`)."""
+    return [(text[s:k], text[k + 1:s + n]) for n in (2, 3, 4)
+            for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1)]
+
+
+def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]]:
+    """What the character at i may be a slip for: (character, similarity, margin needed).
+
+    The weaker kinds, a shared component or the same sound, only when they make a common
+    word of two characters with a neighbour (checked here, cheaply: they are many).
+    """
+    ch = run[i]
+    # The neighbour must not be a word of its own as common as 于, 有, 的: those make a
+    # word with half the characters of a syllable (属于, 由于, 位于, 对于).
+    left, right = run[max(0, i - 2):i], run[i + 1:i + 3]
+    if (cf.logp(left[-1:]) or cf.FLOOR) >= SOUND_PARTNER:
+        left = ""
+    if (cf.logp(right[:1]) or cf.FLOOR) >= SOUND_PARTNER:
+        right = ""
+    keys = {left[-1:] + "_", left + "_", "_" + right[:1], "_" + right,
+            left[-1:] + "_" + right[:1]} - {"_"}
+    fill = cf.fillers(WEAK_WORD)
+    fits = set().union(*(fill.get(key, ()) for key in keys))
+    found: dict[str, tuple[float, float]] = {}
+    if fits and not quoted:
+        found.update((o, (sim, PART_MARGIN)) for o, sim in cf.components().get(ch, ())
+                     if o in fits)
+        if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON:
+            for other in cf.homophones(ch) & fits:
+                found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
+    found.update((o, (max(sim, found.get(o, (0.0,))[0]), MARGIN))
+                 for o, sim in cf.lookalikes().get(ch, ()))
+    return [(other, sim, margin) for other, (sim, margin) in found.items()]
+
+
+def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspect]:
     out = []
+    known = cf.frequencies()
     for i, ch in enumerate(run):
-        others = cf.lookalikes().get(ch)
-        if not others or _supported(run, i):
+        if _supported(run, i):
             continue
+        quoted = any(start + i in r for r in slogans)
         a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
         window, k = run[a:b], i - a
         written: float | None = None
         best: Suspect | None = None
-        for other, sim in others:
-            swapped = window[:k] + other + window[k + 1:]
-            if sim < LONE_SIM and not _makes_word(swapped, k):
+        frames = _frames(window, k)
+        for other, sim, needed in _candidates(run, i, quoted):
+            if needed == MARGIN and sim < LONE_SIM and not any(
+                    a + other + b in known for a, b in frames):
                 continue
+            swapped = window[:k] + other + window[k + 1:]
             p, words = cf.segment(swapped)
             s, word = next((s, w) for s, w in words if s <= k < s + len(w))
             if written is None:
@@ -115,21 +167,22 @@ def _visual(run: str, start: int, book: str) -> list[Suspect]:
             gain = p - written
             # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
             # gets a lower bar: a lone character carries less evidence than a word.
-            margin = MARGIN if len(word) > 1 else LONE_MARGIN
+            margin = needed if len(word) > 1 else LONE_MARGIN
             if len(word) < 2 and (sim < LONE_SIM or (cf.logp(other) or cf.FLOOR) < LONE_COMMON
                                   or _makes_word(window, k)):
                 continue  # alone only for a common word (人, 日) and a character in no word
             if gain + BOOK_BONUS - (1 - sim) < margin:
                 continue
-            # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once.
-            usual = book.count(word) if len(word) > 1 else 0
+            # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once. Not
+            # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
+            usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
             as_written = window[s:s + len(word)]
             if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
-            best = Suspect(start + i, "slip.visual", as_written, word,
-                           _evidence(ch, other, as_written, word, gain, usual), score)
+            why = _evidence(ch, other, as_written, word, gain, usual)
+            best = Suspect(start + i, "slip.visual", as_written, word, why, score)
         if best:
             out.append(best)
     return out
@@ -158,7 +211,12 @@ def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: 
     known = cf.frequencies().get(written)
     what = "is no word" if known is None else f"is rare ({10 ** known:.0e})"
     book = f"; the book has “{word}” {usual} times" if usual else ""
-    return (f"“{ch}” may be a slip for the look-alike “{other}”: “{written}” {what}, "
+    looks = any(o == other for o, _ in cf.lookalikes().get(ch, ()) + cf.components().get(ch, ()))
+    reading = cf.shared_reading(other, ch)
+    kind = "the look-alike" if looks else "the same-sounding"
+    if reading:
+        kind += f"{' and same-sounding' if looks else ''} ({reading})"
+    return (f"“{ch}” may be a slip for {kind} “{other}”: “{written}” {what}, "
             f"“{word}” reads {times}× more likely in modern Chinese{book}")
 
 

@@ -1,0 +1,97 @@
+"""Regenerates the homophone and component tables of slip.visual (publisher/lint/data).
+
+- homophones.tsv.gz: each GB 2312 character with its readings in pypinyin (MIT), tone as a
+  final digit (TONE3 style, all readings). A pinyin input method offers every character of
+  a syllable whatever its tone, so the linter takes as homophones the characters sharing a
+  toneless syllable; the word model decides which of them make a word where they stand.
+- components.tsv.gz: pairs of GB 2312 characters that share a component and look alike
+  as a whole, the OCR slips the whole-glyph table misses because a character with a
+  frequent radical (扌, 氵, 亻) has more than its 8 kept neighbours: 据/揭, 倍/陪, 住/位,
+  陌/佰. Each glyph of the book's fonts (Noto Sans and Serif CJK SC) is cut to its ink
+  box and compared as a whole (blurred 32×32 bitmaps, as benchmarks/slips_data.py does)
+  and by halves (left, right, top, bottom); a pair is kept when one half is nearly the same
+  and the whole is still alike.
+
+Run: python -m benchmarks.slips_sounds
+"""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from benchmarks.slips_data import FONTS, gb2312, render
+
+DATA = Path(__file__).resolve().parent.parent / "publisher/lint/data"
+HALF_SIM = 0.85  # a half this alike: the same component
+WHOLE_SIM = 0.70  # ... and the whole glyph at least this alike (as drawn)
+# Kept per character, the most alike first: 据 is 34th of 揭's, the furthest pair of the
+# tuning set's component slips.
+KEEP = 40
+CHUNK = 1000
+
+
+def homophones(chars: str) -> list[str]:
+    """One line per character: the character, a tab, its readings (zhong1 zhong4)."""
+    from pypinyin import Style, pinyin
+
+    lines = []
+    for ch in chars:
+        readings = [r for r in pinyin(ch, style=Style.TONE3, heteronym=True)[0]
+                    if r.isascii() and r.isalnum()]
+        if readings:
+            lines.append(f"{ch}\t{' '.join(readings)}")
+    return lines
+
+
+def halves(chars: str, path: str, index: int) -> dict[str, np.ndarray]:
+    """Left, right, top and bottom parts of each glyph cut to its ink box, unit length."""
+    font = ImageFont.truetype(path, 48, index=index)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in "LRTB"}
+    for ch in chars:
+        im = Image.new("L", (64, 64), 0)
+        ImageDraw.Draw(im).text((8, 8), ch, fill=255, font=font)
+        im = im.crop(im.getbbox() or (0, 0, 64, 64)).resize((32, 32), Image.BILINEAR)
+        a = np.asarray(im.filter(ImageFilter.GaussianBlur(1.0)), dtype=np.float32)
+        # The halves overlap a little: a radical takes a third to a half of the box.
+        for k, v in {"L": a[:, :14], "R": a[:, 12:], "T": a[:14], "B": a[12:]}.items():
+            v = v.ravel() - v.mean()
+            parts[k].append(v / (np.linalg.norm(v) + 1e-6))
+    return {k: np.array(v) for k, v in parts.items()}
+
+
+def components(chars: str) -> list[str]:
+    """Lines as in confusables.tsv.gz: character, look-alikes, similarities in percent."""
+    whole = [render(chars, path, index, False) for path, index in FONTS]
+    parts = [halves(chars, path, index) for path, index in FONTS]
+    lines = []
+    for lo in range(0, len(chars), CHUNK):
+        sim = np.maximum(*[w[lo:lo + CHUNK] @ w.T for w in whole])
+        half = np.max([p[k][lo:lo + CHUNK] @ p[k].T for p in parts for k in "LRTB"], axis=0)
+        keep = (sim >= WHOLE_SIM) & (half >= HALF_SIM)
+        for i in range(keep.shape[0]):
+            keep[i, lo + i] = False
+            js = sorted(np.flatnonzero(keep[i]), key=lambda j: -sim[i, j])[:KEEP]
+            if js:
+                sims = " ".join(str(round(float(sim[i, j]) * 100)) for j in js)
+                lines.append(f"{chars[lo + i]}\t{''.join(chars[j] for j in js)}\t{sims}")
+    return lines
+
+
+def write(name: str, lines: list[str]) -> None:
+    with gzip.open(DATA / name, "wt", encoding="utf-8", compresslevel=9) as f:
+        f.write("\n".join(lines) + "\n")
+    print(f"{DATA / name}: {len(lines)} lines")
+
+
+def main() -> None:
+    chars = gb2312()
+    write("homophones.tsv.gz", homophones(chars))
+    write("components.tsv.gz", components(chars))
+
+
+if __name__ == "__main__":
+    main()
