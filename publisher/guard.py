@@ -1,5 +1,4 @@
-"""The one guarded way to read an input file (regular, inside the project, bounded, decoded)
-and to write an output (atomically)."""
+"""The guarded ways to read an input file (regular, inside, bounded) and to write atomically."""
 
 from __future__ import annotations
 

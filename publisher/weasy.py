@@ -1,5 +1,4 @@
-"""The one way the build calls WeasyPrint: HTML laid out through the project's confined
-fetcher, written as PDF, and any warning or refused resource made an error."""
+"""Every WeasyPrint call of the build: confined layout, PDF writing, warnings made errors."""
 
 from __future__ import annotations
 
