@@ -118,10 +118,6 @@ class FirstBook:
     pdf: Path
     epub: Path
 
-    @property
-    def epub_data(self) -> bytes:
-        return self.epub.read_bytes()
-
 
 def _digests(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()

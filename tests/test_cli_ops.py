@@ -64,6 +64,7 @@ def test_build_of_a_missing_project_is_a_content_error(tmp_path):
     assert "content/book.yaml: missing: a project needs content/book.yaml" in result.stderr
 
 
+@pytest.mark.slow
 def test_check_passes_a_fresh_build(built):
     from publisher.validators import ensure_ace
 
@@ -77,6 +78,7 @@ def test_check_passes_a_fresh_build(built):
     assert "PASS x.epub (container, epubcheck, ace)" in lines
 
 
+@pytest.mark.slow
 def test_check_fails_a_damaged_output(built, tmp_path):
     out = tmp_path / "output"
     shutil.copytree(built / "output", out)

@@ -153,6 +153,7 @@ def test_the_screen_edition_has_no_cover(tmp_path: Path) -> None:
     assert "cover" not in report["artifacts"]
 
 
+@pytest.mark.slow
 def test_check_passes_the_cover_and_runs_no_book_checks_on_it(printed: dict) -> None:
     verdicts = {v.artifact.name: v for v in check_output(printed["out"])}
     cover = verdicts["sample-book-cover.pdf"]
@@ -220,6 +221,7 @@ def test_a_title_too_long_for_the_spine_is_left_off(tmp_path: Path,
     assert trim_size("B5") == (176, 250) and trim_size("150mm 230.5mm") == (150, 230.5)
 
 
+@pytest.mark.slow
 def test_a_cover_left_from_a_print_build_is_flagged(tmp_path: Path) -> None:
     root = write_project(tmp_path / "book", book=isbn_book())
     build(root, root / "output", edition="print")
