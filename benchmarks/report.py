@@ -9,7 +9,7 @@ from typing import Any
 
 # The stages publisher.build.build times in result.timings ("total" is their sum so far);
 # a stage the build adds later is shown too, after these.
-STAGES = ("load", "fonts", "pdf", "epub", "write")
+STAGES = ("load", "fonts", "pdf", "epub", "merge", "write")
 OTHER = "other"  # interpreter start, imports, the inputs digest, exit: the process minus stages
 ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
 MIB_PER_GB = 1024  # the memory target's "1 GB", in the MiB the figures are given in

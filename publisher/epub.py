@@ -9,7 +9,9 @@ from lxml import etree
 
 from publisher import epub_assets, epub_package, epub_pages
 from publisher.errors import BuildError
+from publisher.geometry import page_margins
 from publisher.model import Project
+from publisher.pagetext import pdf_page_lines
 from publisher.pdftypes import TypesetPDF
 from publisher.render import render
 
@@ -58,7 +60,7 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
     trees = [(name, _parse(name, text)) for name, _id, text in docs]
     lines = typeset.page_lines  # known without the PDF's bytes when typeset in parts
     if lines is None:
-        lines = epub_pages.pdf_page_lines(typeset.data, epub_pages.page_margins(book.page.margins))
+        lines = pdf_page_lines(typeset.data, page_margins(book.page.margins))
     pages = epub_pages.place_markers(trees, lines, typeset.anchor_pages)
     documents = [epub_package.Document(uid=item_id, file_name=name,
                                        media_type="application/xhtml+xml",

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
-# page_margins and pdf_page_lines are read as epub_pages.* by epub.py (until it imports them).
-from publisher.geometry import page_margins  # noqa: F401
-from publisher.pagetext import normalise, pdf_page_lines, visible  # noqa: F401
+from publisher.pagetext import visible
 
 XHTML = "http://www.w3.org/1999/xhtml"
 OPS = "http://www.idpf.org/2007/ops"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Name
 
+from publisher.names import COVER_SUFFIX
 from publisher.press import PRINTABLE_ANNOTS, STANDARDS, is_rgb_space
 from publisher.verdict import Finding
 
@@ -83,7 +84,7 @@ def preflight(path: Path, signature: int | None = None) -> Preflight:
 
 def finding(path: Path, report: dict | None) -> Finding:
     """The preflight as one of `publisher check`'s findings (warnings shown, not failing)."""
-    if path.name.endswith("-cover.pdf"):  # the wrap cover is checked by its own module
+    if path.name.endswith(COVER_SUFFIX):  # the wrap cover is checked by its own module
         return Finding("preflight", True, ["the cover sheet: not an interior"], ran=False)
     signature = ((report or {}).get("print") or {}).get("signature")
     result = preflight(path, int(signature) if signature else None)
