@@ -200,3 +200,19 @@ def test_a_traditional_book_gets_only_the_symbol_checks(tmp_path: Path) -> None:
     root = project(tmp_path / "s", "我们加强思想政治引瓴，口号是“她动能”十“她认同”。")
     assert [(f.rule, f.subject) for f in slips(root)] == [
         ("slip.visual", "引瓴"), ("slip.symbol", "十")]
+
+
+def test_text_that_makes_no_words_is_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Random common characters: 80 % of them in no word (modern prose: 25 to 40 %).
+    seed, chars, out = 7, "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可", []
+    for _ in range(3000):
+        seed = (seed * 1103515245 + 12345) % 2**31
+        out.append(chars[(seed >> 8) % len(chars)])
+    text = "".join(out)
+    assert rules_slips._wordless_share(list(rules_slips.RUN.finditer(text))) > 0.7
+    assert rules_slips.suspects(text) == []
+    monkeypatch.setattr(rules_slips, "WORDLESS", 1.0)  # judged anyway: noise
+    assert len(rules_slips.suspects(text)) > 0
+    for name in ("clean-a.txt", "heldout/clean-g.txt"):
+        prose = (bench.FIXTURES / name).read_text(encoding="utf-8")
+        assert rules_slips._wordless_share(list(rules_slips.RUN.finditer(prose))) < 0.45

@@ -148,13 +148,17 @@ def logp(word: str) -> float | None:
 
 def segment(text: str, longest: int = 4) -> tuple[float, list[tuple[int, str]]]:
     """The most probable split into known words (unigram model): log10 P and (start, word)."""
+    get = frequencies().get  # logp() inlined: this is the linter's hottest loop
     best = [0.0] + [-math.inf] * len(text)
     back = [0] * (len(text) + 1)
     for end in range(1, len(text) + 1):
-        for start in range(max(0, end - longest), end):
-            p = logp(text[start:end])
-            if p is not None and best[start] + p - 1.0 > best[end]:
-                best[end], back[end] = best[start] + p - 1.0, start
+        top, at = -math.inf, 0
+        for start in range(max(0, end - longest), end - 1):
+            p = get(text[start:end])
+            if p is not None and best[start] + p - 1.0 > top:
+                top, at = best[start] + p - 1.0, start
+        p = best[end - 1] + get(text[end - 1], FLOOR) - 1.0  # a lone character, last
+        best[end], back[end] = (p, end - 1) if p > top else (top, at)
     words, end = [], len(text)
     while end > 0:
         words.append((back[end], text[back[end]:end]))

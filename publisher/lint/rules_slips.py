@@ -32,6 +32,10 @@ SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 5.0, -6.0, -3.0
 PART_MARGIN = 5.5
 WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour or two
 SLOGAN = re.compile("“[^”]{1,12}”")
+# A text of PROSE characters or more in which more than this share of the characters make
+# no common word is not prose the word model can read (modern prose: 25 to 40 %; random
+# common characters: 80 %): its slips cannot be told, and judging each character costs.
+WORDLESS, PROSE = 0.6, 100
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
@@ -68,7 +72,10 @@ def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]
     """Every suspect in `text`; `book` (all the book's prose) shows what is usual there."""
     found = symbols(text, words=visual)
     slogans = [range(m.start(), m.end()) for m in SLOGAN.finditer(text)]
-    for m in RUN.finditer(text) if visual else ():
+    runs = list(RUN.finditer(text)) if visual else []
+    if _wordless_share(runs) > WORDLESS:
+        runs = []  # no context to judge a slip by (a list, a cipher, random characters)
+    for m in runs:
         found += _visual(m.group(), m.start(), book or text, slogans)
     taken: set[int] = set()
     out = []
@@ -77,6 +84,14 @@ def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]
             taken.add(s.offset)
             out.append(s)
     return sorted(out, key=lambda s: s.offset)
+
+
+def _wordless_share(runs: list[re.Match[str]]) -> float:
+    """The share of characters in no common word, over texts of PROSE characters or more."""
+    size = sum(len(m.group()) for m in runs)
+    if size < PROSE:
+        return 0.0
+    return sum(_covered(m.group()).count(False) for m in runs) / size
 
 
 def _supported(run: str, i: int) -> bool:
