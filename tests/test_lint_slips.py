@@ -117,6 +117,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("我们分析了后台的借阅数揭。", "数揭", "数据"),  # 揭/据 share 扌
     ("安装了高清摄象头。", "摄象头", "摄像头"),  # same sound, xiang4
     ("这台设备的螺拴松动了。", "螺拴", "螺栓"),  # both alike and same-sounding
+    ("这套系统己经投入使用。", "己经", "已经"),  # a slip the word list records as a word
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:
@@ -133,6 +134,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "出人意料的是,入口处排起了长队。",
     "我们在2023年投入1,000万元,建设APP和5G网络。",
     "冉体兰是一名护士,冉体兰的故事感动了很多人。",
+    "第一步是摸家底,再排进计划,租来的厂房也算。",  # rare words, no near-identical glyph
     "漆器髹饰技艺传承至今。",  # 髹 is rare: typed on purpose, not picked by a pinyin slip
     "商场推出“摄象头”优惠。",  # a short quotation: slogans pun on purpose
     "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",

@@ -36,6 +36,11 @@ SLOGAN = re.compile("“[^”]{1,12}”")
 # no common word is not prose the word model can read (modern prose: 25 to 40 %; random
 # common characters: 80 %): its slips cannot be told, and judging each character costs.
 WORDLESS, PROSE = 0.6, 100
+# The word list records frequent slips as words (己经 for 已经, 1e-6): a written form rarer
+# than SUPPORT but not rarer than RECORDED (below that are fragments that cross two words:
+# 排进, 租来), whose look-alike makes a word RECORDED_GAIN (log10) commoner, is weighed as no
+# word, when the glyphs are nearly the same (LONE_SIM).
+RECORDED, RECORDED_GAIN = -6.6, 2.0
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
@@ -168,6 +173,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
         window, k = run[a:b], i - a
         written: float | None = None
+        unworded: float | None = None
         best: Suspect | None = None
         frames = _frames(window, k)
         for other, sim, needed in _candidates(run, i, quoted):
@@ -180,6 +186,11 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             if written is None:
                 written = cf.segment(window)[0]
             gain = p - written
+            as_written = window[s:s + len(word)]
+            if sim >= LONE_SIM and _recorded_slip(as_written, word):
+                if unworded is None:  # as if the rare written form were no word
+                    unworded = cf.segment(window, rare_at=k, floor=SUPPORT)[0]
+                gain = p - unworded
             # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
             # gets a lower bar: a lone character carries less evidence than a word.
             margin = needed if len(word) > 1 else LONE_MARGIN
@@ -192,7 +203,6 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
-            as_written = window[s:s + len(word)]
             if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
@@ -201,6 +211,14 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         if best:
             out.append(best)
     return out
+
+
+def _recorded_slip(written: str, word: str) -> bool:
+    """Whether `written` is a rare word of the list that reads as a slip for `word`."""
+    known = cf.frequencies()
+    rare = known.get(written)
+    return (rare is not None and RECORDED <= rare < SUPPORT
+            and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
 
 
 def _consistent(book: str, window: str, k: int, other: str, written: str, word: str,
