@@ -118,6 +118,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("安装了高清摄象头。", "摄象头", "摄像头"),  # same sound, xiang4
     ("这台设备的螺拴松动了。", "螺拴", "螺栓"),  # both alike and same-sounding
     ("这套系统己经投入使用。", "己经", "已经"),  # a slip the word list records as a word
+    ("这里是国家极自然保护区。", "国家极", "国家级"),  # completes a word of three characters
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:

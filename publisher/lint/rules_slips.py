@@ -41,6 +41,10 @@ WORDLESS, PROSE = 0.6, 100
 # 排进, 租来), whose look-alike makes a word RECORDED_GAIN (log10) commoner, is weighed as no
 # word, when the glyphs are nearly the same (LONE_SIM).
 RECORDED, RECORDED_GAIN = -6.6, 2.0
+# A look-alike that completes a word of three or more characters (播种斯 → 播种期, 后继伐人)
+# where the written character makes no word at all is stronger evidence than the unigram
+# model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
+LONG_BONUS = 1.5
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
@@ -203,6 +207,8 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
+            if len(word) > 2 and not _makes_word(window, k):
+                score += LONG_BONUS
             if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
