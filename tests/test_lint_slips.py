@@ -136,6 +136,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "我们在2023年投入1,000万元,建设APP和5G网络。",
     "冉体兰是一名护士,冉体兰的故事感动了很多人。",
     "第一步是摸家底,再排进计划,租来的厂房也算。",  # rare words, no near-identical glyph
+    "依法处理涉诉涉法信访事项。",  # a parallel phrase: 涉 said twice is chosen, not 设法
     "漆器髹饰技艺传承至今。",  # 髹 is rare: typed on purpose, not picked by a pinyin slip
     "商场推出“摄象头”优惠。",  # a short quotation: slogans pun on purpose
     "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",

@@ -25,7 +25,7 @@ LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
 # A character typed for another of the same syllable (pinyin input) is judged as a look-alike
 # this similar, only when it makes a common word with a neighbour, and needs this margin. A
 # rare character (髹饰) is not a pinyin slip: input methods offer the common ones first.
-SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 5.0, -6.0, -3.0
+SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 4.5, -6.0, -3.0
 # A character that shares only a component with its look-alike (据/揭) needs this margin.
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
 # quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
@@ -173,7 +173,10 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     for i, ch in enumerate(run):
         if _supported(run, i):
             continue
-        quoted = any(start + i in r for r in slogans)
+        # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
+        # (边学边做, 不骄不躁): a character said twice two apart was chosen, not mistyped.
+        parallel = ch in run[max(0, i - 2):max(0, i - 1)] + run[i + 2:i + 3]
+        quoted = parallel or any(start + i in r for r in slogans)
         a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
         window, k = run[a:b], i - a
         written: float | None = None
