@@ -65,9 +65,9 @@ def heldout() -> bench.Result:
 
 
 def test_planted_slips_are_found_where_they_are(measured: bench.Result) -> None:
-    # Measured (docs/linter.md): 52 of the 71 slips of the set the thresholds were chosen on.
+    # Measured (docs/linter.md): 57 of the 71 slips of the set the thresholds were chosen on.
     assert len(measured.planted) == 71
-    assert measured.recall >= 0.70, [p["after"] for p, hit in measured.planted if not hit]
+    assert measured.recall >= 0.80, [p["after"] for p, hit in measured.planted if not hit]
     assert measured.precision >= 0.95, [str(f) for f in measured.extra]
 
 
@@ -75,7 +75,7 @@ def test_held_out_slips_are_found_where_they_are(heldout: bench.Result) -> None:
     # Three interviews and 35 slips (OCR, shared components, pinyin input, symbols) written
     # before the sound and component candidates, never used to choose a threshold: 23 found.
     assert len(heldout.planted) == 35
-    assert heldout.recall >= 0.6, [p["after"] for p, hit in heldout.planted if not hit]
+    assert heldout.recall >= 0.65, [p["after"] for p, hit in heldout.planted if not hit]
     assert heldout.precision >= 0.85, [str(f) for f in heldout.extra]
     kinds = {p["kind"].split()[0] for p, hit in heldout.planted if hit}
     assert {"ocr", "component", "ime", "symbol"} <= kinds
