@@ -65,9 +65,9 @@ def heldout() -> bench.Result:
 
 
 def test_planted_slips_are_found_where_they_are(measured: bench.Result) -> None:
-    # Measured (docs/linter.md): 52 of the 71 slips of the set the thresholds were chosen on.
+    # Measured (docs/linter.md): 57 of the 71 slips of the set the thresholds were chosen on.
     assert len(measured.planted) == 71
-    assert measured.recall >= 0.70, [p["after"] for p, hit in measured.planted if not hit]
+    assert measured.recall >= 0.80, [p["after"] for p, hit in measured.planted if not hit]
     assert measured.precision >= 0.95, [str(f) for f in measured.extra]
 
 
@@ -75,7 +75,7 @@ def test_held_out_slips_are_found_where_they_are(heldout: bench.Result) -> None:
     # Three interviews and 35 slips (OCR, shared components, pinyin input, symbols) written
     # before the sound and component candidates, never used to choose a threshold: 23 found.
     assert len(heldout.planted) == 35
-    assert heldout.recall >= 0.6, [p["after"] for p, hit in heldout.planted if not hit]
+    assert heldout.recall >= 0.65, [p["after"] for p, hit in heldout.planted if not hit]
     assert heldout.precision >= 0.85, [str(f) for f in heldout.extra]
     kinds = {p["kind"].split()[0] for p, hit in heldout.planted if hit}
     assert {"ocr", "component", "ime", "symbol"} <= kinds
@@ -117,6 +117,8 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("我们分析了后台的借阅数揭。", "数揭", "数据"),  # 揭/据 share 扌
     ("安装了高清摄象头。", "摄象头", "摄像头"),  # same sound, xiang4
     ("这台设备的螺拴松动了。", "螺拴", "螺栓"),  # both alike and same-sounding
+    ("这套系统己经投入使用。", "己经", "已经"),  # a slip the word list records as a word
+    ("这里是国家极自然保护区。", "国家极", "国家级"),  # completes a word of three characters
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:
@@ -133,6 +135,8 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "出人意料的是,入口处排起了长队。",
     "我们在2023年投入1,000万元,建设APP和5G网络。",
     "冉体兰是一名护士,冉体兰的故事感动了很多人。",
+    "第一步是摸家底,再排进计划,租来的厂房也算。",  # rare words, no near-identical glyph
+    "依法处理涉诉涉法信访事项。",  # a parallel phrase: 涉 said twice is chosen, not 设法
     "漆器髹饰技艺传承至今。",  # 髹 is rare: typed on purpose, not picked by a pinyin slip
     "商场推出“摄象头”优惠。",  # a short quotation: slogans pun on purpose
     "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",
@@ -200,3 +204,19 @@ def test_a_traditional_book_gets_only_the_symbol_checks(tmp_path: Path) -> None:
     root = project(tmp_path / "s", "我们加强思想政治引瓴，口号是“她动能”十“她认同”。")
     assert [(f.rule, f.subject) for f in slips(root)] == [
         ("slip.visual", "引瓴"), ("slip.symbol", "十")]
+
+
+def test_text_that_makes_no_words_is_not_judged(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Random common characters: 80 % of them in no word (modern prose: 25 to 40 %).
+    seed, chars, out = 7, "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可", []
+    for _ in range(3000):
+        seed = (seed * 1103515245 + 12345) % 2**31
+        out.append(chars[(seed >> 8) % len(chars)])
+    text = "".join(out)
+    assert rules_slips._wordless_share(list(rules_slips.RUN.finditer(text))) > 0.7
+    assert rules_slips.suspects(text) == []
+    monkeypatch.setattr(rules_slips, "WORDLESS", 1.0)  # judged anyway: noise
+    assert len(rules_slips.suspects(text)) > 0
+    for name in ("clean-a.txt", "heldout/clean-g.txt"):
+        prose = (bench.FIXTURES / name).read_text(encoding="utf-8")
+        assert rules_slips._wordless_share(list(rules_slips.RUN.finditer(prose))) < 0.45

@@ -146,15 +146,25 @@ def logp(word: str) -> float | None:
     return value
 
 
-def segment(text: str, longest: int = 4) -> tuple[float, list[tuple[int, str]]]:
-    """The most probable split into known words (unigram model): log10 P and (start, word)."""
+def segment(text: str, longest: int = 4, *, rare_at: int = -1,
+            floor: float = -99.0) -> tuple[float, list[tuple[int, str]]]:
+    """The most probable split into known words (unigram model): log10 P and (start, word).
+
+    Words rarer than 10^floor that cover position `rare_at` are not taken as words (a written
+    form that a slip made into a rare word: 板手, 布署).
+    """
+    get = frequencies().get  # logp() inlined: this is the linter's hottest loop
     best = [0.0] + [-math.inf] * len(text)
     back = [0] * (len(text) + 1)
     for end in range(1, len(text) + 1):
-        for start in range(max(0, end - longest), end):
-            p = logp(text[start:end])
-            if p is not None and best[start] + p - 1.0 > best[end]:
-                best[end], back[end] = best[start] + p - 1.0, start
+        top, at = -math.inf, 0
+        for start in range(max(0, end - longest), end - 1):
+            p = get(text[start:end])
+            if p is not None and best[start] + p - 1.0 > top and (
+                    p >= floor or not start <= rare_at < end):
+                top, at = best[start] + p - 1.0, start
+        p = best[end - 1] + get(text[end - 1], FLOOR) - 1.0  # a lone character, last
+        best[end], back[end] = (p, end - 1) if p > top else (top, at)
     words, end = [], len(text)
     while end > 0:
         words.append((back[end], text[back[end]:end]))

@@ -25,13 +25,26 @@ LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
 # A character typed for another of the same syllable (pinyin input) is judged as a look-alike
 # this similar, only when it makes a common word with a neighbour, and needs this margin. A
 # rare character (髹饰) is not a pinyin slip: input methods offer the common ones first.
-SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 5.0, -6.0, -3.0
+SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 4.5, -6.0, -3.0
 # A character that shares only a component with its look-alike (据/揭) needs this margin.
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
 # quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
 PART_MARGIN = 5.5
 WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour or two
 SLOGAN = re.compile("“[^”]{1,12}”")
+# A text of PROSE characters or more in which more than this share of the characters make
+# no common word is not prose the word model can read (modern prose: 25 to 40 %; random
+# common characters: 80 %): its slips cannot be told, and judging each character costs.
+WORDLESS, PROSE = 0.6, 100
+# The word list records frequent slips as words (己经 for 已经, 1e-6): a written form rarer
+# than SUPPORT but not rarer than RECORDED (below that are fragments that cross two words:
+# 排进, 租来), whose look-alike makes a word RECORDED_GAIN (log10) commoner, is weighed as no
+# word, when the glyphs are nearly the same (LONE_SIM).
+RECORDED, RECORDED_GAIN = -6.6, 2.0
+# A look-alike that completes a word of three or more characters (播种斯 → 播种期, 后继伐人)
+# where the written character makes no word at all is stronger evidence than the unigram
+# model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
+LONG_BONUS = 1.5
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
@@ -68,7 +81,10 @@ def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]
     """Every suspect in `text`; `book` (all the book's prose) shows what is usual there."""
     found = symbols(text, words=visual)
     slogans = [range(m.start(), m.end()) for m in SLOGAN.finditer(text)]
-    for m in RUN.finditer(text) if visual else ():
+    runs = list(RUN.finditer(text)) if visual else []
+    if _wordless_share(runs) > WORDLESS:
+        runs = []  # no context to judge a slip by (a list, a cipher, random characters)
+    for m in runs:
         found += _visual(m.group(), m.start(), book or text, slogans)
     taken: set[int] = set()
     out = []
@@ -77,6 +93,14 @@ def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]
             taken.add(s.offset)
             out.append(s)
     return sorted(out, key=lambda s: s.offset)
+
+
+def _wordless_share(runs: list[re.Match[str]]) -> float:
+    """The share of characters in no common word, over texts of PROSE characters or more."""
+    size = sum(len(m.group()) for m in runs)
+    if size < PROSE:
+        return 0.0
+    return sum(_covered(m.group()).count(False) for m in runs) / size
 
 
 def _supported(run: str, i: int) -> bool:
@@ -149,10 +173,14 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     for i, ch in enumerate(run):
         if _supported(run, i):
             continue
-        quoted = any(start + i in r for r in slogans)
+        # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
+        # (边学边做, 不骄不躁): a character said twice two apart was chosen, not mistyped.
+        parallel = ch in run[max(0, i - 2):max(0, i - 1)] + run[i + 2:i + 3]
+        quoted = parallel or any(start + i in r for r in slogans)
         a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
         window, k = run[a:b], i - a
         written: float | None = None
+        unworded: float | None = None
         best: Suspect | None = None
         frames = _frames(window, k)
         for other, sim, needed in _candidates(run, i, quoted):
@@ -165,6 +193,11 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             if written is None:
                 written = cf.segment(window)[0]
             gain = p - written
+            as_written = window[s:s + len(word)]
+            if sim >= LONE_SIM and _recorded_slip(as_written, word):
+                if unworded is None:  # as if the rare written form were no word
+                    unworded = cf.segment(window, rare_at=k, floor=SUPPORT)[0]
+                gain = p - unworded
             # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
             # gets a lower bar: a lone character carries less evidence than a word.
             margin = needed if len(word) > 1 else LONE_MARGIN
@@ -177,7 +210,8 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
-            as_written = window[s:s + len(word)]
+            if len(word) > 2 and not _makes_word(window, k):
+                score += LONG_BONUS
             if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
@@ -186,6 +220,14 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         if best:
             out.append(best)
     return out
+
+
+def _recorded_slip(written: str, word: str) -> bool:
+    """Whether `written` is a rare word of the list that reads as a slip for `word`."""
+    known = cf.frequencies()
+    rare = known.get(written)
+    return (rare is not None and RECORDED <= rare < SUPPORT
+            and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
 
 
 def _consistent(book: str, window: str, k: int, other: str, written: str, word: str,
