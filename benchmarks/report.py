@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-# The stages publisher.build.build times in result.timings ("total" is their sum so far);
+# The stages publisher.build.pipeline.build times in result.timings ("total" is their sum so far);
 # a stage the build adds later is shown too, after these.
 STAGES = ("load", "fonts", "pdf", "epub", "merge", "write")
 OTHER = "other"  # interpreter start, imports, the inputs digest, exit: the process minus stages
@@ -284,7 +284,7 @@ def markdown(data: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         "",
         "## How it was measured",
         "",
-        "- Every build is the real orchestrator, `publisher.build.build()` (what "
+        "- Every build is the real orchestrator, `publisher.build.pipeline.build()` (what "
         "`publisher build` runs), in a fresh Python process: interpreter start-up, imports, "
         "the PDF workers, writing the files and the report all included. *Cold*: a new empty "
         "`$PUBLISHER_CACHE` (typeset parts, page counts) and a new empty output folder for "
@@ -350,7 +350,7 @@ def markdown(data: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     single = [r for r in rows if "single_wall" in r]
     if single:
         lines += ["", "## The single-pass PDF, for comparison", "",
-                  "The same build with `publisher.pdf.typeset(..., in_parts=False)`: the whole "
+                  "The same build with `pdf.typeset.typeset(..., in_parts=False)`: the whole "
                   "book laid out as one WeasyPrint document in the build process.", "",
                   *_table(["book", "pages", "wall s", "CPU s", "peak MB (sum RSS)", "PDF MB",
                            "in parts: wall s", "CPU s", "peak MB", "PDF MB"],

@@ -1,6 +1,6 @@
 """Benchmark the build against Typst and regenerate docs/performance.md and its plot.
 
-Every build is the real orchestrator (`publisher.build.build`, or the `publisher build`
+Every build is the real orchestrator (`publisher.build.pipeline.build`, or the `publisher build`
 command) in a fresh process, timed from outside with its worker processes: CPU time through
 os.wait4, peak memory as the peak of the summed RSS of the process tree (proctree.py).
 Cold builds get an empty $PUBLISHER_CACHE and an empty output folder each. Every build runs

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from publisher.importer import import_file
+from publisher.content.importer import import_file
 from publisher.lint import confusables, rules_slips
 from publisher.lint.document import read_documents
 from publisher.lint.finding import Finding

@@ -86,7 +86,7 @@ def edit_one_answer(project: Path, index: int = 10, old: str = "。", new: str =
     interview file (the last if there are fewer), as an editor would: a text edit of the
     YAML file, the rest of it byte for byte unchanged. Checked by loading the project again:
     exactly that one paragraph differs. Returns what was changed."""
-    from publisher.load import load_project
+    from publisher.content.load import load_project
 
     files = sorted((project / "content" / "interviews").glob("*.yaml"))
     path = files[min(index, len(files) - 1)]

@@ -50,7 +50,7 @@ def merge_many_parts(copies: int = 100) -> dict:
     """Merge `copies` times three worker-written parts (tests/test_pdfmerge.py merges 300)."""
     import pikepdf
 
-    from publisher.pdfmerge import merge
+    from publisher.pdf.merge import merge
     from tests.pdf_render import worker_parts
 
     style = ('<style>@page { size: A5; margin: 20mm } article { break-before: page }'
@@ -71,10 +71,10 @@ def merge_many_parts(copies: int = 100) -> dict:
 def runaway_layout_stopped(limit: int = 1) -> dict:
     """How long a layout that would loop for hours runs under a `limit`-second alarm."""
     from benchmarks import synth
-    from publisher import limits
+    from publisher.build import limits
+    from publisher.content.load import load_project
     from publisher.errors import BuildError
-    from publisher.load import load_project
-    from publisher.render import render
+    from publisher.render.templates import render
 
     with tempfile.TemporaryDirectory() as folder:
         root = synth.write_project(Path(folder) / "book", 1, seed=1)

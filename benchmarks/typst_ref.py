@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from publisher.load import load_project
+from publisher.content.load import load_project
 
 
 def _string(text: str) -> str:

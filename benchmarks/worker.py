@@ -54,7 +54,7 @@ def _metered_progress() -> Any:
     The PDF stage joins its worker processes before it ends (parts._Pool.close), so their
     CPU time is in RUSAGE_CHILDREN by the time the stage's figure is taken.
     """
-    from publisher.build import Progress
+    from publisher.build.pipeline import Progress
 
     class MeteredProgress(Progress):
         def __init__(self) -> None:
@@ -76,7 +76,7 @@ def _metered_progress() -> Any:
 def _count_parts() -> dict[str, int]:
     """Record how many parts the build planned and how many WeasyPrint really laid out
     (the rest came from the cache): read off PartTypesetter, its behaviour unchanged."""
-    from publisher import parts
+    from publisher.pdf import parts
 
     counts: dict[str, int] = {}
     typeset = parts.PartTypesetter.typeset
@@ -98,12 +98,12 @@ def _build(project_dir: Path, output_dir: Path, force: bool,
            single_pass: bool = False) -> dict[str, Any]:
     import publisher
     from publisher import cache
-    from publisher.build import build
+    from publisher.build.pipeline import build
 
     if single_pass:
         import functools
 
-        from publisher import pdf
+        from publisher.pdf import typeset as pdf
 
         pdf.typeset = functools.partial(pdf.typeset, in_parts=False)
     counts = _count_parts()
@@ -132,7 +132,7 @@ def rebuild(project_dir: Path, output_dir: Path) -> dict[str, Any]:
 
 def single_pass(project_dir: Path, output_dir: Path) -> dict[str, Any]:
     """The orchestrator with the PDF laid out as one WeasyPrint document in this process
-    (publisher.pdf.typeset(..., in_parts=False)), for comparison with the parts."""
+    (publisher.pdf.typeset.typeset(..., in_parts=False)), for comparison with the parts."""
     return _build(project_dir, output_dir, force=True, single_pass=True)
 
 
@@ -184,7 +184,7 @@ def profile(project_dir: Path, output_dir: Path, text_out: Path) -> dict[str, An
     """A cold build under pyinstrument, in the parent and in every PDF worker.
 
     pyinstrument samples one process; the parts are laid out in forked workers. So each
-    worker starts its own profiler (publisher.partworker.serve wrapped, behaviour unchanged) and
+    worker starts its own profiler (publisher.pdf.worker.serve wrapped, behaviour unchanged) and
     saves its session when the pool shuts it down; the sessions are combined with the
     parent's. Samples are wall-clock: a process waiting on a pipe is sampled as waiting.
     """
@@ -192,7 +192,7 @@ def profile(project_dir: Path, output_dir: Path, text_out: Path) -> dict[str, An
     from pyinstrument.renderers import ConsoleRenderer
     from pyinstrument.session import Session
 
-    from publisher import partworker
+    from publisher.pdf import worker as partworker
 
     sessions = Path(text_out).with_suffix(".sessions")
     sessions.mkdir(parents=True, exist_ok=True)

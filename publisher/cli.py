@@ -28,7 +28,7 @@ def cli() -> None:
               "(never a file edited since, nor one the importer did not write).")
 def import_cmd(source: Path, out: Path, force: bool) -> None:
     """Import the interviews of SOURCE (.txt, .md or .docx) as one YAML file per interview."""
-    from publisher.importer import grouped, import_file
+    from publisher.content.importer import grouped, import_file
 
     result, written = import_file(source, out, force=force)
     for line in grouped(result.notices):
@@ -68,8 +68,8 @@ def _build_options(func: Callable[..., None]) -> Callable[..., None]:
 def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
     """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
-    from publisher.build import build as run
-    from publisher.build import progress_for
+    from publisher.build.pipeline import build as run
+    from publisher.build.pipeline import progress_for
 
     run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
         strict=strict, progress=progress_for(), force=force)
@@ -80,7 +80,7 @@ def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
                 default=Path(OUTPUT_DIR))
 def check(output_dir: Path) -> None:
     """Validate the artifacts in OUTPUT_DIR: EPUBCheck, Ace, qpdf, the PDF's own checks."""
-    from publisher.check import check_output
+    from publisher.check.artifacts import check_output
     from publisher.errors import EXIT_FINDINGS
 
     verdicts = check_output(output_dir)
@@ -98,8 +98,8 @@ def check(output_dir: Path) -> None:
 def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
     """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
-    from publisher.build import progress_for
-    from publisher.watch import watch as run
+    from publisher.build.pipeline import progress_for
+    from publisher.build.watch import watch as run
 
     run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,
         variant=variant, strict=strict, force=force)
@@ -110,7 +110,7 @@ def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
 @click.option("--title", default="我的访谈录", show_default=True, help="The book's title.")
 def new(directory: Path, title: str) -> None:
     """Create a book project in DIRECTORY with one sample interview that builds at once."""
-    from publisher.scaffold import create
+    from publisher.content.scaffold import create
 
     written = create(directory, title)
     click.echo(f"created {directory} ({len(written)} files); next: publisher build {directory}")

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
-    from publisher.model import Project
-    from publisher.pdf import TypesetPDF
+    from publisher.content.model import Project
+    from publisher.pdf.typeset import TypesetPDF
 
 REPO = Path(__file__).resolve().parent.parent
 SOURCE = REPO.parent / "shared" / "sources" / "000_60f0d1ff23c14434.txt"
@@ -132,8 +132,10 @@ def first_book(tmp_path_factory: pytest.TempPathFactory,
     Read-only: a test that edits the book or damages its outputs makes its own copy. The
     session fails at teardown if any test changed a file of it.
     """
-    from publisher import epub, fonts, pdf
-    from publisher.load import load_project
+    from publisher.content import fonts
+    from publisher.content.load import load_project
+    from publisher.epub import package as epub
+    from publisher.pdf import typeset as pdf
 
     root = tmp_path_factory.mktemp("first-book")
     shutil.copytree(REPO / "content", root / "content")

@@ -7,8 +7,8 @@ import io
 import pdfplumber
 import weasyprint
 
-from publisher.pdfcheck import TOLERANCE
-from publisher.typography import HALT_MARKS
+from publisher.check.pdftext import TOLERANCE
+from publisher.text.typography import HALT_MARKS
 
 PAGE_WIDTH, MARGIN, FONT_SIZE = 300, 36, 10  # pt
 RIGHT = PAGE_WIDTH - MARGIN
@@ -78,12 +78,12 @@ def flush_ratio(grouped: list[list[list[dict]]]) -> float:
 def worker_parts(documents: list[str], variant: str | None) -> tuple[list[bytes],
                                                                     dict[str, tuple[str, int]]]:
     """Write each HTML document as a part PDF with the part workers' own WeasyPrint hooks
-    (publisher.partworker): each face left for the merge, and the file fontconfig chose for it.
+    (publisher.pdf.worker): each face left for the merge, and the file fontconfig chose for it.
     Each part is numbered from page 1; WeasyPrint is restored afterwards."""
     import weasyprint.layout
     from weasyprint.pdf import fonts
 
-    from publisher import partworker
+    from publisher.pdf import worker as partworker
 
     class Standalone(partworker._Session):
         def offset(self, pages: int) -> int:

@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 from publisher import cache
-from publisher.load import load_project
+from publisher.content.load import load_project
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -148,7 +148,7 @@ def test_profile_buckets_by_package_and_waiting() -> None:
                                children=list(children))
 
     site = "/venv/lib/python3.11/site-packages"
-    root = frame("/work/publisher/build.py", 0.1,
+    root = frame("/work/publisher/build/pipeline.py", 0.1,
                  frame(f"{site}/weasyprint/layout/block.py", 2.0,
                        frame("<built-in>", 0.5)),
                  frame("/usr/lib/python3.11/multiprocessing/connection.py", 0.2,
@@ -162,7 +162,7 @@ def test_snapshot_of_the_tool_and_what_changed_since(tmp_path: Path) -> None:
     assert (snapshot / "publisher" / "parts.py").is_file()
     assert (snapshot / "layouts").is_dir()
     (snapshot / "publisher" / "parts.py").write_text("# edited\n", encoding="utf-8")
-    assert "publisher/parts.py" in run.tool_changes(snapshot)
+    assert "publisher/pdf/parts.py" in run.tool_changes(snapshot)
 
 
 def test_git_head_is_read_without_git(tmp_path: Path) -> None:
@@ -198,7 +198,7 @@ def _typst_run(wall: float, pages: int) -> dict:
 def _results() -> dict:
     cli = {"process": {"wall": 0.3, "cpu": 0.25, "peak_mb": 30.0}, "up_to_date": True}
     return {
-        "format": 2, "seed": 1, "tool_changed": ["publisher/parts.py"],
+        "format": 2, "seed": 1, "tool_changed": ["publisher/pdf/parts.py"],
         "machine": {"date": "today", "platform": "test", "python": "3", "typst": "0",
                     "weasyprint": "70", "cpus": 2, "usable_cpus": 2, "load_before": 1.0,
                     "git": "abc1234", "memory_gb": 8.0, "publisher_jobs": None},
@@ -245,7 +245,7 @@ def test_report_from_saved_results(tmp_path: Path) -> None:
     assert "| first | 21 | 2 | 50 / 40 | 3.20 (3.00–3.40) |" in text
     assert "- first: build: build exited with 1" in text
     assert "| (waiting on another process) | 1.00 | 25% |" in text
-    assert "the working tree changed meanwhile (`publisher/parts.py`)" in text
+    assert "the working tree changed meanwhile (`publisher/pdf/parts.py`)" in text
     assert "Reading the figures" in text or not report.ANALYSIS.exists()
     assert (tmp_path / "performance.png").stat().st_size > 1000
 

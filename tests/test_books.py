@@ -18,9 +18,9 @@ import pytest
 import yaml
 from PIL import Image
 
-from publisher.chars import HAN
+from publisher.check.validators import ensure_ace
 from publisher.cli import main
-from publisher.validators import ensure_ace
+from publisher.text.chars import HAN
 
 # Each book is imported, built and checked (EPUBCheck, Ace) in full.
 pytestmark = pytest.mark.slow

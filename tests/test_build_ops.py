@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publisher.build import Progress, RichProgress, build, progress_for
+from publisher.build.pipeline import Progress, RichProgress, build, progress_for
+from publisher.build.watch import rebuild, relevant, watch
+from publisher.content.scaffold import create
 from publisher.errors import BuildError, ContentError
 from publisher.guard import write_all_atomic, write_atomic
-from publisher.scaffold import create
-from publisher.watch import rebuild, relevant, watch
 
 DATE = dt.date(2024, 5, 1)
 SLUG = "sample"
@@ -157,7 +157,7 @@ def test_rich_progress_on_a_terminal(project, tmp_path, monkeypatch):
 
 
 def test_a_build_resolves_the_fonts_once(project, tmp_path, monkeypatch):
-    from publisher import fonts
+    from publisher.content import fonts
 
     resolved = []
     real = fonts._resolve

@@ -66,7 +66,7 @@ def test_build_of_a_missing_project_is_a_content_error(tmp_path):
 
 @pytest.mark.slow
 def test_check_passes_a_fresh_build(built):
-    from publisher.validators import ensure_ace
+    from publisher.check.validators import ensure_ace
 
     ensure_ace()  # the project's own install: check must then run Ace, not skip it
     result = invoke("check", str(built / "output"))

@@ -13,10 +13,10 @@ import pikepdf
 import pytest
 from conftest import SAMPLE_BOOK, write_project
 
-from publisher import barcode
-from publisher.build import build, summary_lines
-from publisher.check import check_output
-from publisher.cover import check_cover
+from publisher.build.pipeline import build, summary_lines
+from publisher.check.artifacts import check_output
+from publisher.pdf import barcode
+from publisher.pdf.cover import check_cover
 
 ISBN = "978-7-5366-9293-0"
 DIGITS = ISBN.replace("-", "")
@@ -208,8 +208,8 @@ def test_a_title_too_long_for_the_spine_is_left_off(tmp_path: Path,
                                                      caplog: pytest.LogCaptureFixture) -> None:
     import dataclasses
 
-    from publisher.cover import Geometry, spine_font, trim_size
-    from publisher.load import load_project
+    from publisher.content.load import load_project
+    from publisher.pdf.cover import Geometry, spine_font, trim_size
 
     book = load_project(write_project(tmp_path / "book", book=isbn_book())).book
     wide = Geometry(*trim_size(book.page.size), spine=20.0)

@@ -17,10 +17,13 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 
-from publisher import epub, epub_assets, pdf, validators
-from publisher.load import load_project
-from publisher.model import Project
-from publisher.pdf import TypesetPDF
+from publisher.check import validators
+from publisher.content.load import load_project
+from publisher.content.model import Project
+from publisher.epub import assets as epub_assets
+from publisher.epub import package as epub
+from publisher.pdf import typeset as pdf
+from publisher.pdf.typeset import TypesetPDF
 from tests.conftest import FirstBook, write_project
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from publisher import guard
+from publisher.content.load import load_project
+from publisher.content.model import isbn_check_digit, isbn_digits
 from publisher.errors import ContentError
-from publisher.load import load_project
-from publisher.model import isbn_check_digit, isbn_digits
 from tests.conftest import write_project
 
 

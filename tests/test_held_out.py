@@ -11,12 +11,12 @@ import pytest
 import yaml
 from PIL import Image
 
-from publisher.build import build
-from publisher.check import check_output
+from publisher.build.pipeline import build
+from publisher.check.artifacts import check_output
+from publisher.check.validators import ensure_ace
+from publisher.content.load import load_project
 from publisher.errors import BuildError
 from publisher.lint import lint_project
-from publisher.load import load_project
-from publisher.validators import ensure_ace
 
 REPO = Path(__file__).resolve().parent.parent
 # Each book is built and checked (EPUBCheck, Ace) in full.

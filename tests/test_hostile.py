@@ -13,12 +13,13 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from publisher import limits, yamlsafe
+from publisher.build import limits
 from publisher.cli import main
+from publisher.content import yamlsafe
+from publisher.content.load import load_project
 from publisher.errors import BuildError
-from publisher.fetch import make_fetcher
-from publisher.load import load_project
-from publisher.render import render
+from publisher.pdf.fetch import make_fetcher
+from publisher.render.templates import render
 
 BAD = Path(__file__).parent / "bad"
 BASE = BAD / "_base"

@@ -554,7 +554,7 @@ def test_check_passes_the_intact_folder(built: Path) -> None:
 
 
 def test_container_check_passes_a_built_epub(built_epub: Path) -> None:
-    from publisher.check import container
+    from publisher.check.artifacts import container
 
     finding = container((built_epub / "hostile.epub").read_bytes())
     assert finding.ok, finding.messages

@@ -8,9 +8,9 @@ import pytest
 from conftest import SOURCE
 
 from publisher.cli import main
+from publisher.content.importer import grouped, parse_source, slugify
+from publisher.content.load import load_project
 from publisher.errors import ContentError
-from publisher.importer import grouped, parse_source, slugify
-from publisher.load import load_project
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from publisher.content.importer import grouped, parse_source
+from publisher.content.importer.interviews import parse_paragraphs
+from publisher.content.importer.sources import read_source, text_source
+from publisher.content.importer.speakers import region_of, split_office
 from publisher.errors import ContentError
-from publisher.importer import grouped, parse_source
-from publisher.importer.interviews import parse_paragraphs
-from publisher.importer.sources import read_source, text_source
-from publisher.importer.speakers import region_of, split_office
 
 HEAD = "标题\n甲市妇联主席 李娜\n"
 

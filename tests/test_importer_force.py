@@ -8,7 +8,7 @@ import pytest
 from importer_books import held_out_book, to_text
 
 from publisher.cli import main
-from publisher.load import load_project
+from publisher.content.load import load_project
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:

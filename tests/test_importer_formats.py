@@ -10,7 +10,7 @@ import yaml
 from importer_books import held_out_book, to_docx, to_markdown, to_text
 
 from publisher.cli import main
-from publisher.load import load_project
+from publisher.content.load import load_project
 
 FORMATS = ("txt", "md", "docx")
 

@@ -16,7 +16,7 @@ import pytest
 from importer_books import held_out_book, to_docx, to_markdown, to_text
 
 from publisher.cli import main
-from publisher.load import load_project
+from publisher.content.load import load_project
 
 BASE = to_text(held_out_book(3))
 BOUND = 30  # seconds: a case that runs longer has hung (an alarm, not a timing assertion)

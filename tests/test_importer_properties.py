@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publisher.importer import parse_source
+from publisher.content.importer import parse_source
 
 FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TEXT = st.text(alphabet=st.sampled_from(list("的一是在了有和人这中大为上个国我以要他时来用们生到作地"

@@ -1,4 +1,4 @@
-"""Tests for publisher.justify: CJK lines are flush after install(), Latin lines unchanged."""
+"""Tests for publisher.pdf.justify: CJK lines are flush after install(), Latin lines unchanged."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from pdf_render import (
     render,
 )
 
-from publisher import justify
+from publisher.pdf import justify
 
 _WORD_LIST = (
     "我们 今天 城市 发展 妇女 儿童 家庭 工作 社会 建设 文化 历史 学校 老师 学生 问题 时间 "

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from publisher.importer import import_file
+from publisher.content.importer import import_file
 from publisher.lint import lint_project
 from publisher.lint.fix import read_log, replay
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from publisher.content.load import load_project
 from publisher.errors import ContentError
 from publisher.lint import lint_project, rules_reuse, rules_script
 from publisher.lint.document import Document
-from publisher.load import load_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lint" / "project"
 

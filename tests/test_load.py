@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from publisher.cli import main
+from publisher.content.load import load_project
 from publisher.errors import ContentError
-from publisher.load import load_project
 
 
 def _errors(root: Path) -> str:

@@ -10,10 +10,11 @@ import pikepdf
 import pypdfium2
 import pytest
 
-from publisher import fonts, parts
-from publisher.load import load_project
-from publisher.partworker import Pool
-from publisher.pdf import typeset
+from publisher.content import fonts
+from publisher.content.load import load_project
+from publisher.pdf import parts
+from publisher.pdf.typeset import typeset
+from publisher.pdf.worker import Pool
 from tests.conftest import FirstBook, write_project
 
 
@@ -195,8 +196,8 @@ def test_a_failing_merge_is_a_build_error(tmp_path: Path, monkeypatch: pytest.Mo
                                           failure: str, message: str) -> None:
     import os
 
-    from publisher import pdfmerge
     from publisher.errors import BuildError
+    from publisher.pdf import merge as pdfmerge
 
     def broken(*_args: object) -> bytes:
         if failure == "exit":
@@ -253,7 +254,7 @@ def test_without_fork_the_book_is_laid_out_in_one_pass(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     import multiprocessing
 
-    from publisher.build import build
+    from publisher.build.pipeline import build
 
     monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
     root = write_project(tmp_path / "book")

@@ -10,9 +10,9 @@ import pypdf
 import pytest
 from conftest import FirstBook, write_project
 
-from publisher import pdfcheck
-from publisher.load import load_project
-from publisher.pdf import typeset
+from publisher.check import pdftext as pdfcheck
+from publisher.content.load import load_project
+from publisher.pdf.typeset import typeset
 
 
 @pytest.fixture(scope="module")

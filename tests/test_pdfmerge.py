@@ -18,7 +18,7 @@ from fontTools.ttLib import TTFont
 from pdf_render import worker_parts
 from PIL import Image, ImageChops
 
-from publisher.pdfmerge import merge
+from publisher.pdf.merge import merge
 
 STYLE = """<style>
 @page { size: A5; margin: 20mm; @bottom-right { content: counter(page) } }

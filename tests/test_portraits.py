@@ -9,8 +9,8 @@ import pdfplumber
 from conftest import write_project
 from PIL import Image
 
-from publisher.build import build
-from publisher.validators import run_epubcheck
+from publisher.build.pipeline import build
+from publisher.check.validators import run_epubcheck
 
 
 def test_portrait_and_notes_in_pdf_and_epub(tmp_path: Path) -> None:

@@ -12,11 +12,11 @@ import pikepdf
 import pytest
 from conftest import REPO, write_project
 
-from publisher import colour, imprint
-from publisher.build import build
-from publisher.check import check_output
+from publisher.build.pipeline import build
+from publisher.check.artifacts import check_output
+from publisher.check.preflight import preflight
 from publisher.errors import BuildError
-from publisher.preflight import preflight
+from publisher.pdf import colour, imprint
 
 ISBN = "978-7-5366-0000-3"
 MM = 72 / 25.4
@@ -237,8 +237,8 @@ def test_two_print_builds_are_byte_identical_whatever_the_time_zone(
 
 def test_a_book_without_a_sheet_states_its_trim_size_and_is_laid_out_in_one_pass_alike(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from publisher.load import load_project
-    from publisher.pdf import typeset
+    from publisher.content.load import load_project
+    from publisher.pdf.typeset import typeset
 
     root = write_project(tmp_path / "book")
     merged = typeset(load_project(root), edition="print")

@@ -7,10 +7,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from publisher import yamlsafe
+from publisher.content import yamlsafe
+from publisher.content.importer import parse_source
+from publisher.content.load import read_book, read_interview
 from publisher.errors import ContentError, Problem
-from publisher.importer import parse_source
-from publisher.load import read_book, read_interview
 
 FAST = settings(max_examples=150, deadline=None,
                 suppress_health_check=[HealthCheck.too_slow])

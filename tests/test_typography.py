@@ -1,4 +1,4 @@
-"""Tests for publisher.typography: each rule on short strings, then on real renders."""
+"""Tests for publisher.text.typography: each rule on short strings, then on real renders."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ from conftest import SOURCE
 from markupsafe import Markup
 from pdf_render import FONT_SIZE, MARGIN, RIGHT, flush_ratio, is_flush, paragraph_lines, render
 
-from publisher import justify, pdfcheck, typography
-from publisher.typography import WJ, ZWSP
+from publisher.check import pdftext as pdfcheck
+from publisher.pdf import justify
+from publisher.text import typography
+from publisher.text.typography import WJ, ZWSP
 
 FORBIDDEN_START = set("，。、；：？！）》」』”’…·～—")
 FORBIDDEN_END = set("（《「『“‘")

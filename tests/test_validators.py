@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from ebooklib import epub as ebooklib_epub
 
-from publisher import validators
+from publisher.check import validators
 
 
 def _ebooklib_default(path: Path) -> Path:

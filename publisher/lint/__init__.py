@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from publisher.content.load import load_project
+from publisher.content.model import Project
 from publisher.errors import ContentError, Problem
 from publisher.lint import (
     allow,
@@ -17,8 +19,6 @@ from publisher.lint import (
 )
 from publisher.lint.document import Document, read_documents
 from publisher.lint.finding import ERROR, Finding
-from publisher.load import load_project
-from publisher.model import Project
 
 
 def lint_project(root: Path, *, glyphs: bool = True,

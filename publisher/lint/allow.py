@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from publisher import guard, yamlsafe
+from publisher import guard
+from publisher.content import yamlsafe
 from publisher.errors import ContentError
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, WARNING, Finding

@@ -1,12 +1,12 @@
-"""Place a finding in a field; the character classes live in publisher.chars."""
+"""Place a finding in a field; the character classes live in publisher.text.chars."""
 
 from __future__ import annotations
 
-from publisher.chars import HAN_RANGES
 from publisher.lint.document import Document, Field
 from publisher.lint.finding import Edit, Finding
+from publisher.text.chars import HAN_RANGES
 
-# Not a second definition: the ranges of publisher.chars under the name rules import here.
+# Not a second definition: the ranges of publisher.text.chars under the name rules import here.
 HAN = HAN_RANGES
 
 

@@ -11,7 +11,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
-from publisher import guard, yamlsafe
+from publisher import guard
+from publisher.content import yamlsafe
 from publisher.errors import ContentError
 from publisher.lint.finding import field_name
 

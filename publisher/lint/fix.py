@@ -7,7 +7,8 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from publisher import guard, yamlsafe
+from publisher import guard
+from publisher.content import yamlsafe
 from publisher.errors import ContentError, Problem
 from publisher.lint.document import Document, yaml_rt
 from publisher.lint.finding import Edit, Finding, field_keys

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from publisher.chars import HAN_RUN
 from publisher.lint.cjk import at
 from publisher.lint.document import Document, Field
 from publisher.lint.finding import WARNING, Finding
+from publisher.text.chars import HAN_RUN
 
 # Thresholds measured on the first book (docs/linter.md): looser values drown the real
 # slips in ordinary word variation, stricter ones lose them.

@@ -1,15 +1,15 @@
-"""Glyph coverage: characters the configured fonts cannot draw (publisher.fonts does the work)."""
+"""Glyph coverage: characters the configured fonts cannot draw (content.fonts does the work)."""
 
 from __future__ import annotations
 
+from publisher.content.model import Project
 from publisher.errors import ContentError
 from publisher.lint.finding import ERROR, Finding
-from publisher.model import Project
 
 
 def check(project: Project) -> list[Finding]:
     """Coverage problems of the loaded project as findings (a broken fonts.yaml included)."""
-    from publisher import fonts
+    from publisher.content import fonts
 
     try:
         problems = fonts.coverage(project)

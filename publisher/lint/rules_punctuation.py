@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from publisher.chars import is_cjk, is_han
 from publisher.lint.cjk import at
 from publisher.lint.document import TITLE_KINDS, Document, Field
 from publisher.lint.finding import ERROR, Finding
+from publisher.text.chars import is_cjk, is_han
 
 FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 CORNER_TO_CURLY = {"「": "“", "」": "”", "『": "‘", "』": "’"}

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from publisher.chars import is_han
 from publisher.lint.cjk import at
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, Finding
+from publisher.text.chars import is_han
 
 SIMPLIFIED_TAGS = ("zh-cn", "zh-sg", "zh-my", "zh-hans")
 

@@ -6,10 +6,10 @@ from difflib import SequenceMatcher
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from publisher.chars import is_person_name
+from publisher.content.model import Question, place_forms, squash
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, WARNING, Finding
-from publisher.model import Question, place_forms, squash
+from publisher.text.chars import is_person_name
 
 # A question sharing this share of its characters (difflib's ratio) with a standard question
 # that the interview does not ask is that question reworded; below it, the interview's own

@@ -1,0 +1,1 @@
+"""The build: stages in order, receipts, limits, watch."""

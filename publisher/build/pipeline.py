@@ -1,0 +1,403 @@
+"""Orchestrate a build: load and check everything, typeset in memory, then write atomically."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import os
+import re
+import sys
+import time
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from publisher import cache
+from publisher.build import limits
+from publisher.content.load import FIRST_DATE, LAST_DATE, load_project
+from publisher.content.model import Project
+from publisher.errors import BuildError, ContentError, Problem, PublisherError
+from publisher.guard import write_all_atomic
+from publisher.log import capture
+from publisher.names import (
+    EDITION_VARIANTS,
+    EDITIONS,
+    FORMATS,
+    OUTPUT_DIR,
+    REPORT_NAME,
+    SUMS_NAME,
+    VARIANTS,
+    output_name,
+)
+
+if TYPE_CHECKING:
+    from publisher.pdf.types import TypesetPDF
+    from publisher.pdf.worker import Pool
+
+log = logging.getLogger("publisher.build.pipeline")
+
+
+@dataclass
+class BuildResult:
+    """What a build made and wrote, with what the report needs to describe it."""
+
+    outputs: dict[str, Path] = field(default_factory=dict)
+    pages: int = 0
+    sizes: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    fonts: list[Any] = field(default_factory=list)
+    source_date: dt.datetime | None = None
+    edition: str = "screen"
+    variant: str = "ua"  # the PDF standard (a key of names.PDF_VARIANTS)
+    report: Path | None = None
+    sums: Path | None = None
+    up_to_date: bool = False  # nothing changed since the last build: nothing was rebuilt
+    parts: tuple[int, int] = (0, 0)  # the PDF's parts, and how many came from the part cache
+    details: dict[str, dict[str, Any]] = field(default_factory=dict)  # more report fields
+
+
+@contextmanager
+def _named_failure(stage: str) -> Iterator[None]:
+    """A library crash inside a stage becomes a one-line BuildError naming the stage."""
+    try:
+        yield
+    except PublisherError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"the {stage} stage failed: {type(exc).__name__}: {exc}") from exc
+
+
+class Progress:
+    """Plain progress: one log line per stage, for pipes, CI logs and tests."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stderr
+
+    @contextmanager
+    def stage(self, name: str, result: BuildResult) -> Iterator[None]:
+        self.line(f"{name} ...")
+        start = time.perf_counter()
+        with _named_failure(name):
+            yield
+        result.timings[name] = round(time.perf_counter() - start, 3)
+        self.line(f"{name} done in {result.timings[name]:.2f} s")
+
+    def line(self, text: str) -> None:
+        print(f"publisher: {text}", file=self.stream, flush=True)
+
+    def summary(self, result: BuildResult) -> None:
+        for line in summary_lines(result):
+            self.line(line)
+
+
+class RichProgress(Progress):
+    """A spinner per stage on a terminal, then the same summary as a table."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        from rich.console import Console
+
+        super().__init__(stream)
+        self.console = Console(file=self.stream)
+
+    @contextmanager
+    def stage(self, name: str, result: BuildResult) -> Iterator[None]:
+        start = time.perf_counter()
+        with self.console.status(f"[bold]{name}[/] …"), _named_failure(name):
+            yield
+        result.timings[name] = round(time.perf_counter() - start, 3)
+        self.console.print(f"[green]✓[/] {name} [dim]{result.timings[name]:.2f} s[/]")
+
+    def line(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False)
+
+    def summary(self, result: BuildResult) -> None:
+        from rich.table import Table
+
+        table = Table(title="build summary", show_header=True)
+        for column in ("artifact", "pages", "bytes"):
+            table.add_column(column, justify="left" if column == "artifact" else "right")
+        for fmt, path in result.outputs.items():
+            pages = str(result.pages) if fmt == "pdf" else ""
+            table.add_row(str(path), pages, f"{result.sizes[fmt]:,}")
+        self.console.print(table)
+        for line in summary_lines(result)[len(result.outputs):]:
+            self.line(line)
+
+
+def progress_for(stream: TextIO | None = None) -> Progress:
+    """Rich progress on an interactive terminal, plain log lines otherwise."""
+    stream = stream or sys.stderr
+    is_tty = getattr(stream, "isatty", lambda: False)()
+    return RichProgress(stream) if is_tty and os.environ.get("TERM") != "dumb" else Progress(stream)
+
+
+def summary_lines(result: BuildResult) -> list[str]:
+    """The closing summary: one line per artifact, then warnings and time per stage."""
+    lines = []
+    for fmt, path in result.outputs.items():
+        pages = f", {result.pages} pages" if fmt == "pdf" else ""
+        if fmt == "pdf" and result.parts[0] > 1:
+            pages += f"; {result.parts[0]} parts, {result.parts[1]} from the cache"
+        if fmt == "cover" and (sheet := result.details.get(fmt)):
+            pages = f", spine {sheet['spine_mm']:.2f} mm for {sheet['book_pages']} pages"
+        lines.append(f"wrote {path} ({result.sizes[fmt]:,} bytes{pages})")
+    lines.append(f"{len(result.warnings)} warning{'s' if len(result.warnings) != 1 else ''}")
+    lines += [f"warning: {w}" for w in result.warnings]
+    stages = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in result.timings.items()
+                       if name != "total")
+    lines.append(f"time per stage: {stages}; total {result.timings.get('total', 0):.2f} s")
+    return lines
+
+
+def source_date(project: Project) -> dt.datetime:
+    """The build's timestamp: SOURCE_DATE_EPOCH if set, else book.yaml's date at 00:00 UTC."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is not None and raw.strip():
+        if not re.fullmatch(r"\d{1,12}", raw.strip()):
+            raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
+        try:
+            when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+        except (OverflowError, OSError, ValueError):
+            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is past the year 9999; "
+                             f"expected a date from {FIRST_DATE} to {LAST_DATE}") from None
+        if not FIRST_DATE <= when.date() <= LAST_DATE:  # what ZIP and PDF dates can hold
+            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is {when.date()}; expected a "
+                             f"date from {FIRST_DATE} to {LAST_DATE}")
+        return when
+    return project.book.timestamp
+
+
+@contextmanager
+def _collect_warnings(result: BuildResult) -> Iterator[None]:
+    """Gather every warning the stages log or emit, so --strict can refuse them."""
+    with capture("publisher", "ebooklib", "fontTools") as collector, \
+            warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    # Library deprecation noise says nothing about the book.
+    emitted = [f"{w.category.__name__}: {w.message}" for w in caught
+               if not issubclass(w.category, DeprecationWarning | PendingDeprecationWarning
+                                 | ResourceWarning)]
+    result.warnings.extend(dict.fromkeys(collector.messages + emitted))
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a build was asked for, checked: the formats in FORMATS order, the edition, the
+    PDF standard (a key of names.PDF_VARIANTS) and --strict."""
+
+    formats: tuple[str, ...]
+    edition: str
+    variant: str
+    strict: bool = False
+
+    @property
+    def cover(self) -> bool:
+        """The print edition's PDF comes with its cover sheet."""
+        return self.edition == "print" and "pdf" in self.formats
+
+
+def check_options(formats: Iterable[str], edition: str, variant: str | None,
+                  strict: bool = False) -> Options:
+    """The options checked against names.py; BuildError naming the choices otherwise."""
+    formats = tuple(formats)
+    wanted = tuple(f for f in FORMATS if f in formats)
+    unknown = set(formats) - set(FORMATS)
+    if unknown or not wanted:
+        raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
+    if edition not in EDITIONS:
+        raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
+    variant = variant or EDITION_VARIANTS[edition][0]
+    if variant not in VARIANTS:
+        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
+    if variant not in EDITION_VARIANTS[edition]:
+        raise BuildError(f"--pdf-standard {variant} is not for the {edition} edition; choose "
+                         f"from {', '.join(EDITION_VARIANTS[edition])}")
+    return Options(wanted, edition, variant, strict)
+
+
+def build(
+    project_dir: Path,
+    output_dir: Path | None = None,
+    formats: Iterable[str] = FORMATS,
+    *,
+    edition: str = "screen",
+    variant: str | None = None,
+    strict: bool = False,
+    progress: Progress | None = None,
+    force: bool = False,
+) -> BuildResult:
+    """Build the chosen formats; nothing is written unless every stage succeeds.
+
+    When the inputs, the tool and the options equal those of the last build into the same
+    folder, and its outputs are untouched, nothing is rebuilt (unless `force`).
+    """
+    options = check_options(formats, edition, variant, strict)
+    progress = progress or Progress(io.StringIO())
+    root = Path(project_dir).resolve()
+    out = (Path(output_dir) if output_dir else root / OUTPUT_DIR).resolve()
+    digest = _inputs_digest(root, out, options)
+    if not force and (summary := cache.fresh_summary(out, digest)) is not None:
+        return _up_to_date(out, summary, options.edition, progress)
+    # Imported only now: a no-op rebuild must not pay for WeasyPrint's start-up.
+    from publisher.content import fonts
+    from publisher.pdf import worker as partworker
+
+    result = BuildResult(edition=options.edition, variant=options.variant)
+    started = time.perf_counter()
+    artifacts: dict[str, bytes] = {}
+    # The build's one pool of PDF workers: made here, lent to the PDF stage, closed here.
+    pool = partworker.Pool(root, options.variant)
+    with pool, _collect_warnings(result), limits.bounded("building the book"):
+        if partworker.parts_possible():  # the first worker imports WeasyPrint meanwhile
+            pool.start()
+        with progress.stage("load", result):
+            project = load_project(project_dir)
+            result.source_date = _build_date(project)
+            _writable(out, project, options)
+        with progress.stage("lint", result):
+            _lint_summary(project)
+        with progress.stage("fonts", result):
+            result.fonts = fonts.check(project)  # resolved once: every stage gets these
+        # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
+        with progress.stage("pdf", result):
+            typeset = _typeset(project, options, result, pool)
+            pool.close()  # the merge and the EPUB need the workers' memory
+        if "epub" in options.formats:
+            with progress.stage("epub", result):  # while the parts merge in another process
+                artifacts["epub"] = _epub(project, typeset, result)
+        with progress.stage("merge", result):
+            artifacts["pdf"] = typeset.data  # waits for the merge (and the press's finish)
+        if options.cover:
+            # After the book: the spine's width comes from its final page count.
+            with progress.stage("cover", result):
+                artifacts["cover"] = _cover(project, artifacts["pdf"], result)
+    files = _outputs(project, out, options, artifacts, result)
+    if options.strict and result.warnings:
+        raise BuildError("--strict: the build warned, so nothing was written:\n  "
+                         + "\n  ".join(result.warnings))
+    with progress.stage("write", result):
+        _write(project, out, digest, files, result, started)
+    progress.summary(result)
+    return result
+
+
+def _inputs_digest(root: Path, out: Path, options: Options) -> str:
+    """What decides the outputs: the inputs, the tool and the options (see cache.py)."""
+    return cache.inputs_digest(root, {
+        "formats": list(options.formats), "edition": options.edition,
+        "variant": options.variant, "strict": options.strict,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH")}, exclude=[out])
+
+
+def _build_date(project: Project) -> dt.datetime:
+    """The one timestamp every output carries, warned about when it is not the book's date."""
+    when = source_date(project)
+    if when.date() != project.book.date:
+        log.warning("SOURCE_DATE_EPOCH (%s) differs from the date in %s (%s): the PDF "
+                    "and the EPUB are stamped with the first",
+                    when.date(), project.book.path, project.book.date)
+    return when
+
+
+def _typeset(project: Project, options: Options, result: BuildResult,
+             pool: Pool) -> TypesetPDF:
+    """The PDF laid out by the build's workers; its parts merge in another process."""
+    from publisher.pdf import typeset as pdf
+
+    typeset = pdf.typeset(project, edition=options.edition, variant=options.variant,
+                          when=result.source_date, faces=result.fonts, pool=pool)
+    result.pages = typeset.pages
+    result.parts = (typeset.parts, typeset.cached)
+    return typeset
+
+
+def _epub(project: Project, typeset: TypesetPDF, result: BuildResult) -> bytes:
+    from publisher.epub import package as epub
+
+    return epub.package(project, typeset, when=result.source_date)
+
+
+def _cover(project: Project, book: bytes, result: BuildResult) -> bytes:
+    from publisher.pdf import cover
+
+    sheet = cover.make(project, cover.page_count(book), result.fonts, result.source_date)
+    result.details["cover"] = sheet.details()
+    return sheet.data
+
+
+def _outputs(project: Project, out: Path, options: Options, artifacts: dict[str, bytes],
+             result: BuildResult) -> dict[Path, bytes]:
+    """The artifacts by the file each goes to; an earlier output not made again is warned
+    about (it stays, but out of SHA256SUMS and the report, so it cannot pass as fresh)."""
+    slug = project.book.slug
+    for fmt in (*FORMATS, "cover"):
+        stale = out / output_name(slug, fmt)
+        if fmt not in artifacts and stale.exists():
+            result.warnings.append(f"{stale}: not rebuilt this time; it is left out of "
+                                   f"{SUMS_NAME} and {REPORT_NAME}")
+    made = [*options.formats, *(["cover"] if "cover" in artifacts else [])]
+    for fmt in made:
+        result.outputs[fmt] = out / output_name(slug, fmt)
+        result.sizes[fmt] = len(artifacts[fmt])
+    return {out / output_name(slug, fmt): artifacts[fmt] for fmt in made}
+
+
+def _write(project: Project, out: Path, digest: str, files: dict[Path, bytes],
+           result: BuildResult, started: float) -> None:
+    """The artifacts and their receipts, all at once; then the stamp of a fresh build."""
+    from publisher.build import report
+
+    # The total up to here: the report must be complete before it is written.
+    result.timings["total"] = round(time.perf_counter() - started, 3)
+    files = dict(files)
+    files[out / REPORT_NAME] = report.build_report(project, result, files)
+    # SHA256SUMS goes last: if anything above fails, the old sums still match old files.
+    files[out / SUMS_NAME] = report.sha256sums(files)
+    write_all_atomic(files)
+    cache.write_stamp(out, digest, files, {
+        "pages": result.pages, "sizes": result.sizes, "warnings": result.warnings,
+        "outputs": {fmt: path.name for fmt, path in result.outputs.items()}})
+    result.report, result.sums = out / REPORT_NAME, out / SUMS_NAME
+
+
+def _lint_summary(project: Project) -> None:
+    """Warn in one line when the content has lint errors, so --strict refuses to publish it."""
+    from publisher.lint import lint_project
+    from publisher.lint.finding import ERROR
+
+    # Without the glyph rule: the fonts stage checks the glyphs itself.
+    findings = lint_project(project.root, glyphs=False, project=project)
+    errors = sum(f.severity == ERROR for f in findings)
+    if errors:
+        log.warning("content has %d lint error%s (publisher lint for details)",
+                    errors, "" if errors == 1 else "s")
+
+
+def _writable(out: Path, project: Project, options: Options) -> None:
+    """Refuse before typesetting when a directory (or other non-file) sits where an output
+    goes: the rename would fail only after all the work, with a raw OSError."""
+    names = [output_name(project.book.slug, fmt) for fmt in options.formats]
+    names += [REPORT_NAME, SUMS_NAME]
+    blocked = [name for name in names if (out / name).is_dir() and not (out / name).is_symlink()]
+    if blocked:
+        raise ContentError([Problem(str(out / name), None, "is a directory where the "
+                                    "build writes a file; move it away") for name in blocked])
+
+
+def _up_to_date(output_dir: Path, summary: dict[str, Any], edition: str,
+                progress: Progress) -> BuildResult:
+    """The result of the last build, whose outputs are still current."""
+    result = BuildResult(edition=edition, up_to_date=True, pages=summary.get("pages", 0),
+                         sizes=summary.get("sizes", {}),
+                         warnings=list(summary.get("warnings", [])))
+    result.outputs = {fmt: output_dir / name for fmt, name in summary.get("outputs", {}).items()}
+    result.report, result.sums = output_dir / REPORT_NAME, output_dir / SUMS_NAME
+    progress.line("up to date: inputs unchanged since the last build, nothing rebuilt "
+                  "(--force rebuilds anyway)")
+    return result

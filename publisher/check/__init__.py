@@ -1,0 +1,1 @@
+"""Checking built artifacts: validators, PDF text checks, preflight."""

@@ -1,0 +1,1 @@
+"""The book's content: model, strict YAML, loading, fonts, importer, scaffold."""

@@ -1,0 +1,313 @@
+"""Recognise the interviews in a manuscript: headline, interviewee, questions, answers."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from publisher.content.importer.notices import Notice
+from publisher.content.importer.sources import Paragraph, Source
+from publisher.content.importer.speakers import (
+    MAX_OFFICE_LINE,
+    Label,
+    Speakers,
+    looks_like_office,
+    office_endings,
+    region_of,
+    speakers_of,
+    split_office,
+)
+from publisher.content.load import MAX_TEXT
+from publisher.content.model import PLACE, place_forms, squash
+from publisher.errors import ContentError, Problem
+
+MAX_INTERVIEWS = 1_000  # a book of interviews; more is a wrong file, not a book
+MAX_PROBLEMS = 100  # then stop: a wrong file would otherwise list thousands
+MAX_PARAGRAPHS = 5_000  # in one interview; the loader refuses files of 100,000 YAML nodes
+_CLOSERS = "”’」』）)]】 \t"
+_FIXED = Speakers("", "")
+
+
+@dataclass
+class ImportedPair:
+    question: str
+    answer: list[str]
+    line: int
+
+
+@dataclass
+class ImportedInterview:
+    headline: str
+    office: str
+    name: str
+    region: str
+    line: int
+    pairs: list[ImportedPair] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    interviews: list[ImportedInterview]
+    notices: list[Notice]
+    questions: list[dict[str, object]]
+
+
+class _Reader:
+    """Walks the paragraphs once, interview by interview, collecting notices and problems."""
+
+    def __init__(self, source: Source) -> None:
+        self.display = source.display
+        self.paras = source.paragraphs
+        self.notices = list(source.notices)
+        self.problems = list(source.problems)
+        self._offices: dict[int, tuple[str, str, str] | None] = {}
+        self.endings = office_endings([p.text for p in self.paras
+                                       if len(p.text) <= MAX_OFFICE_LINE])
+
+    def notice(self, line: int, kind: str) -> None:
+        self.notices.append(Notice(self.display, line, kind))
+
+    def problem(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.display, line, message))
+
+    def office(self, index: int) -> tuple[str, str, str] | None:
+        if index >= len(self.paras) or self.paras[index].heading:
+            return None
+        if index not in self._offices:
+            self._offices[index] = split_office(self.paras[index].text, self.endings)
+        return self._offices[index]
+
+    def label(self, index: int, speakers: Speakers, state: str,
+              ahead: bool = False) -> Label | None:
+        """The speaker label of a paragraph, if it is to be trusted as one."""
+        if index >= len(self.paras) or self.paras[index].heading:
+            return None
+        para = self.paras[index]
+        found = speakers.match(para.text, para.strong)
+        if found is None or found.colon or found.strong:
+            return found
+        if found.spaced and not found.label.isascii():  # `问 今年…`; but `A 级` may be a word
+            return found
+        if speakers.is_word(found):
+            return None
+        if found.role == "answer":
+            # Where an answer must come, `答` or the interviewee's name is its label; after an
+            # answer, a paragraph that begins with the name is a further paragraph.
+            return found if state == "question" else None
+        if found.body.rstrip(_CLOSERS).endswith(("？", "?")):
+            return found
+        if ahead:
+            return None
+        after = self.label(index + 1, speakers, "question", ahead=True)
+        # `A` glued to a word (A级) is no label; `A 级` is one when a question precedes it.
+        sure = after and (after.colon or after.strong or after.spaced
+                          or not after.label.isascii())
+        return found if sure and after.role == "answer" else None
+
+    def starts_interview(self, index: int, current: Speakers) -> bool:
+        """A heading, or a headline, followed by an office-and-name line (and, for a plain
+        headline, by a question: an answer's last paragraphs are not an interview)."""
+        office = self.office(index + 1)
+        if office is None:
+            return False
+        if self.paras[index].heading:
+            return True
+        if not looks_like_office(office[0]) or _labelled(current, self.paras[index + 1]):
+            return False  # `何主席 谢谢` is the interviewee 何何 answering, not an office line
+        found = self.label(index + 2, speakers_of(office[1], office[0]), "begin")
+        if found and found.role == "question":
+            headline = self.paras[index].text
+            if not _labelled(current, self.paras[index]):  # a headline is no labelled line
+                if headline.endswith("。"):
+                    self.notice(self.paras[index].line, "a headline that ends with a full stop: "
+                                "check it is not the last paragraph of the answer before it")
+                return True
+            self.problem(self.paras[index + 1].line, "an interview starts here with no "
+                                                     "headline: put one on the line before")
+            return False
+        answer = self.label(index + 2, speakers_of(office[1], office[0]), "question")
+        if answer and answer.role == "answer" and (answer.colon or answer.strong):
+            self.problem(self.paras[index + 1].line,
+                         f"{self.paras[index + 1].text!r} reads as an office-and-name line "
+                         "starting an interview, but an answer follows it: the interview's "
+                         "first question is missing")
+        return False
+
+    def read(self) -> list[ImportedInterview]:
+        interviews: list[ImportedInterview] = []
+        current: ImportedInterview | None = None
+        speakers = Speakers("", "")
+        state, skip, preamble, body = "begin", False, [], 0
+        for index, para in enumerate(self.paras):
+            if len(self.problems) > MAX_PROBLEMS:
+                break
+            if skip:
+                skip = False
+                continue
+            if len(para.text) > MAX_TEXT:
+                self.problem(para.line, f"a paragraph of {len(para.text):,} characters; "
+                                        f"the limit is {MAX_TEXT:,}")
+                continue
+            if self.starts_interview(index, speakers):
+                if current is not None:
+                    self._finish(current, state)
+                current, speakers = self._begin(index)
+                interviews.append(current)
+                state, skip, body = "begin", True, 0
+                if len(interviews) > MAX_INTERVIEWS:
+                    self.problem(para.line, f"more than {MAX_INTERVIEWS:,} interviews; "
+                                            "is this one book?")
+                    break
+                continue
+            if current is None:
+                preamble.append(para.line)
+                continue
+            if para.heading:
+                self.problem(para.line, f"heading {para.text[:30]!r} is not followed by an "
+                                        "office-and-name line, so it starts no interview")
+                continue
+            state = self._pair(index, current, speakers, state)
+            body += 1
+            if body > MAX_PARAGRAPHS:
+                self.problem(current.line, f"an interview of more than {MAX_PARAGRAPHS:,} "
+                                           "paragraphs; is a headline missing?")
+                break
+        if current is not None:
+            self._finish(current, state)
+        if preamble and interviews:
+            for line in preamble:
+                self.notice(line, "text before the first interview was not imported")
+        if not interviews and not self.problems:
+            self._nothing_found()
+        return interviews
+
+    def _nothing_found(self) -> None:
+        """Point at the line before the first question: it should have been an office line."""
+        for index, para in enumerate(self.paras[1:], 1):
+            found = _FIXED.match(para.text, para.strong)
+            if found and found.role == "question" and (found.colon or found.strong):
+                before = self.paras[index - 1]
+                self.problem(before.line, f"no interview found: cannot read {before.text[:30]!r} "
+                                          "as an office-and-name line (the office, a space, the "
+                                          "name) with a headline before it")
+                return
+        self.problem(1, "no interview found: expected a headline (or a heading), an "
+                        "office-and-name line, then questions (问：) and answers (答：)")
+
+    def _begin(self, index: int) -> tuple[ImportedInterview, Speakers]:
+        headline, line = self.paras[index].text, self.paras[index + 1].line
+        office, name, how = self.office(index + 1) or ("", "", "")
+        if how:
+            self.notice(line, how)
+        region = region_of(office)
+        if not region:
+            self.problem(line, f"cannot tell the region from the office {office!r}: begin it "
+                               "with the place (…市, …州, …自治州, …县, …区)")
+        interview = ImportedInterview(headline, office, name, region or "",
+                                      self.paras[index].line)
+        return interview, speakers_of(name, office)
+
+    def _pair(self, index: int, current: ImportedInterview, speakers: Speakers,
+              state: str) -> str:
+        """Read one paragraph of an interview's body; return the new state."""
+        para = self.paras[index]
+        found = self.label(index, speakers, state)
+        if found is not None:
+            if found.colon == ":":
+                self.notice(para.line, "half-width colon after a speaker label; accepted")
+            elif not found.colon and not found.strong:
+                self.notice(para.line, "speaker label without a colon; read as a label")
+            body = found.body.strip()
+        if found is not None and found.role == "question":
+            current.pairs.append(ImportedPair(body, [], para.line))
+            return "question" if body else "question-open"
+        if found is not None:  # an answer label
+            if state in ("begin", "question-open"):
+                self.problem(para.line, "an answer with no question before it")
+                return state
+            if state == "answer":
+                self.notice(para.line, "answer label after an answer; read as a further "
+                                       "paragraph of that answer")
+            if body:
+                current.pairs[-1].answer.append(body)
+            return "answer"
+        if state == "answer":
+            current.pairs[-1].answer.append(para.text)  # a further paragraph of the answer
+        elif state == "question-open":  # `问：` alone on its line, the question below it
+            current.pairs[-1].question = para.text
+            return "question"
+        elif state == "question":
+            self.problem(para.line, f"expected an answer (答：) after the question on line "
+                                    f"{current.pairs[-1].line}, got {para.text[:20]!r}")
+        else:
+            self.problem(para.line, f"expected a question (问：) after the office line, got "
+                                    f"{para.text[:20]!r}")
+        return state
+
+    def _finish(self, interview: ImportedInterview, state: str) -> None:
+        if not interview.pairs:
+            self.problem(interview.line, "this interview has no questions and answers")
+        for pair in interview.pairs:
+            if not pair.question:
+                self.problem(pair.line, "empty question")
+            elif not pair.answer:
+                self.problem(pair.line, "this question has no answer")
+
+
+def _labelled(speakers: Speakers, para: Paragraph) -> bool:
+    """Whether a paragraph begins with a label written as one: with a colon, bold, or a
+    Chinese label followed by a space."""
+    found = speakers.match(para.text, para.strong)
+    return bool(found and (found.colon or found.strong
+                           or (found.spaced and not found.label.isascii())))
+
+
+def parse_paragraphs(source: Source) -> ImportResult:
+    """Recognise the interviews of a manuscript; raise ContentError listing every problem."""
+    reader = _Reader(source)
+    interviews = reader.read() if not reader.problems else []
+    if reader.problems:
+        raise ContentError(reader.problems)
+    return ImportResult(interviews, reader.notices, standard_questions(interviews))
+
+
+def with_place(question: str, region: str) -> str:
+    """The question with the interview's region written as {place}."""
+    for form in place_forms(region) if region else []:
+        if form in question:
+            return question.replace(form, PLACE)
+    return question
+
+
+def standard_questions(interviews: list[ImportedInterview]) -> list[dict[str, object]]:
+    """The questions asked in many interviews, in their usual order, with {place} for the
+    region; `optional` when not asked of every interviewee."""
+    asked: dict[str, set[int]] = {}
+    positions: dict[str, list[float]] = {}
+    wordings: dict[str, Counter[str]] = {}
+    for k, interview in enumerate(interviews):
+        count = len(interview.pairs)
+        for pos, pair in enumerate(interview.pairs):
+            text = with_place(pair.question, interview.region)
+            key = squash(text)
+            asked.setdefault(key, set()).add(k)
+            positions.setdefault(key, []).append(pos / max(count - 1, 1))
+            wordings.setdefault(key, Counter())[text] += 1
+    total = len(interviews)
+    # Asked of a third of the interviewees (at least two): a standard question, not a
+    # coincidence of wording.
+    need = max(2, math.ceil(total / 3)) if total > 1 else 1
+    keys = sorted((k for k in asked if len(asked[k]) >= need),
+                  key=lambda k: sum(positions[k]) / len(positions[k]))
+    questions: list[dict[str, object]] = []
+    for number, key in enumerate(keys, 1):
+        text = wordings[key].most_common(1)[0][0]
+        label = re.sub(r"[，,？?！!。：:]+$", "", text.replace(PLACE, "")).strip("，, ")
+        question: dict[str, object] = {"id": f"q{number}", "label": label[:24] or f"问题{number}",
+                                       "text": text}
+        if len(asked[key]) < total:
+            question["optional"] = True
+        questions.append(question)
+    return questions

@@ -1,0 +1,219 @@
+"""Read a .txt, .md or .docx manuscript into paragraphs with their source line numbers."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher import guard
+from publisher.content import yamlsafe
+from publisher.content.importer.notices import Notice
+from publisher.errors import Problem
+from publisher.text.chars import CJK
+
+TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".md": "markdown", ".markdown": "markdown",
+                 ".docx": "docx"}
+# A .docx is a zip: its own size is capped, and so is what it unpacks to, before any parsing
+# (a zip bomb of a few kB can unpack to gigabytes).
+DOCX_MAX_BYTES = 20_000_000
+DOCX_MAX_UNPACKED = 80_000_000
+DOCX_MAX_MEMBERS = 2_000
+_HEADING_STYLE = re.compile(r"(?i)^(?:heading|标题)\s*[1-6]$|^(?:title|标题)$")
+# CommonMark does not close `**问：**答案` (a closing ** after punctuation and before a letter
+# is not right-flanking): such pairs are left as text, and dropped here.
+_LITERAL_STRONG = re.compile(r"\*\*([^*\n]{1,200}?)\*\*|__([^_\n]{1,200}?)__")
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One paragraph of the manuscript: its text, where it starts, whether it is a heading,
+    and the bold text it starts with (a speaker label is often bold)."""
+
+    text: str
+    line: int
+    heading: bool = False
+    strong: str = ""
+
+
+@dataclass
+class Source:
+    """What reading produced: paragraphs, tolerated irregularities, and unusable ones."""
+
+    display: str
+    paragraphs: list[Paragraph]
+    notices: list[Notice]
+    problems: list[Problem]
+
+
+def read_source(path: Path, display: str) -> Source:
+    """Read a manuscript through the guarded reader, by its suffix; never raises for bad input."""
+    source = Source(display, [], [], [])
+    kind = TEXT_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        hint = " (an old Word .doc: save it as .docx)" if path.suffix.lower() == ".doc" else ""
+        source.problems.append(Problem(display, None, f"unknown manuscript format{hint}; "
+                                                      "expected a .txt, .md or .docx file"))
+        return source
+    if kind == "docx":
+        _read_docx(path, source)
+    else:
+        text, problems = guard.read_text(path, display)
+        source.problems += problems
+        if text is not None:
+            _read_text(text, source, markdown=kind == "markdown")
+    return source
+
+
+def text_source(text: str, display: str, *, markdown: bool = False) -> Source:
+    """The paragraphs of a manuscript's text (plain, or Markdown)."""
+    source = Source(display, [], [], [])
+    _read_text(text, source, markdown=markdown)
+    return source
+
+
+def _read_text(text: str, source: Source, *, markdown: bool) -> None:
+    lines = _clean_lines(text.removeprefix("\ufeff"), source)
+    if markdown:
+        _read_markdown("\n".join(lines), source)
+    else:
+        source.paragraphs = [Paragraph(t.strip(), n) for n, t in enumerate(lines, 1) if t.strip()]
+
+
+def _clean_lines(text: str, source: Source) -> list[str]:
+    """Lines with CRLF/CR normalised and every character the loader refuses removed."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return [_strip_refused(line, n, source) for n, line in enumerate(lines, 1)]
+
+
+def _strip_refused(text: str, line: int, source: Source) -> str:
+    if text.isprintable():  # no control, format, private-use, unassigned or separator character
+        return text
+    refused = yamlsafe.refused_characters(text)
+    if not refused:
+        return text
+    for _, ch in refused:
+        source.notices.append(Notice(source.display, line,
+                                     f"removed the invisible character {yamlsafe.describe(ch)}"))
+    drop = {ch for _, ch in refused}
+    return "".join(ch for ch in text if ch not in drop)
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join the lines of one paragraph: nothing between Chinese text, a space between words."""
+    text = ""
+    for part in (p.strip() for p in parts):
+        if not part:
+            continue
+        if text and not (CJK.match(text[-1]) or CJK.match(part[0])):
+            text += " "
+        text += part
+    return text
+
+
+def _read_markdown(text: str, source: Source) -> None:
+    from markdown_it import MarkdownIt  # imported when a Markdown file is read
+
+    # Indented lines are paragraphs (manuscripts indent them), not code; HTML is text.
+    md = MarkdownIt("commonmark", {"html": False}).disable("code")
+    tokens = md.parse(text)
+    number = ""
+    for index, token in enumerate(tokens):
+        if token.type == "list_item_open":
+            number = f"{token.info}{token.markup} " if token.info else ""
+        elif token.type == "inline" and token.map:
+            heading = tokens[index - 1].type == "heading_open"
+            body, strong = _inline(token.children or [], token.map[0] + 1, source)
+            # A character reference (&#x202E;) can spell what the text itself may not hold.
+            body = _strip_refused(body, token.map[0] + 1, source).strip()
+            source.paragraphs.append(Paragraph(number + body, token.map[0] + 1, heading, strong))
+            number = ""
+        elif token.type == "fence" and token.map:
+            for k, line in enumerate(token.content.split("\n")):
+                if line.strip():
+                    source.paragraphs.append(Paragraph(line.strip(), token.map[0] + 2 + k))
+    source.paragraphs = [p for p in source.paragraphs if p.text]
+
+
+def _inline(children: list, line: int, source: Source) -> tuple[str, str]:
+    """The text of a Markdown paragraph with formatting dropped, and its leading bold text."""
+    parts: list[str] = [""]
+    strong = ""
+    first = next((c for c in children if c.type != "text" or c.content.strip()), None)
+    collecting = first is not None and first.type == "strong_open"
+    for child in children:
+        if child.type in ("text", "code_inline"):
+            parts[-1] += child.content
+            strong += child.content if collecting else ""
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("")
+        elif child.type == "strong_close":
+            collecting = False
+        elif child.type == "image":
+            source.notices.append(Notice(source.display, line, "image not imported"))
+    text = join_lines(parts)
+    literal = _LITERAL_STRONG.match(text)
+    if literal and not strong:
+        strong = literal.group(1) or literal.group(2)
+    return _LITERAL_STRONG.sub(lambda m: m.group(1) or m.group(2), text), strong.strip()
+
+
+def _read_docx(path: Path, source: Source) -> None:
+    data, problems = guard.read_bytes(path, source.display, limit=DOCX_MAX_BYTES)
+    source.problems += problems
+    if data is None:
+        return
+    problem = _unpack_check(data)
+    if problem:
+        source.problems.append(Problem(source.display, None, problem))
+        return
+    import docx  # python-docx, imported when a Word file is read
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        blocks = list(document.iter_inner_content())
+        for number, block in enumerate(blocks, 1):
+            if not isinstance(block, docx.text.paragraph.Paragraph):
+                source.notices.append(Notice(source.display, number, "table not imported"))
+                continue
+            _docx_paragraph(block, number, source)
+    except Exception as exc:  # noqa: BLE001 - any failure of the parser on a bad file
+        source.problems.append(Problem(source.display, None, "cannot be read as a Word "
+                                       f"document: {type(exc).__name__}: {str(exc)[:200]}"))
+
+
+def _docx_paragraph(paragraph: object, number: int, source: Source) -> None:
+    if paragraph._p.xpath(".//w:drawing | .//w:pict"):
+        source.notices.append(Notice(source.display, number, "picture not imported"))
+    style = paragraph.style.name if paragraph.style is not None else ""
+    heading = bool(_HEADING_STYLE.match(style or ""))
+    strong = ""
+    for run in paragraph.runs:
+        if not run.bold or not run.text:
+            break
+        strong += run.text
+    # A line break inside a Word paragraph separates paragraphs, as a new line does in .txt.
+    for k, line in enumerate(re.split(r"[\n\r]", paragraph.text)):
+        text = _strip_refused(line, number, source).strip()
+        if text:
+            source.paragraphs.append(Paragraph(text, number, heading, strong if k == 0 else ""))
+
+
+def _unpack_check(data: bytes) -> str | None:
+    """Why the zip container must not be unpacked, if it must not."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        return "not a Word .docx file (it is not a zip archive); save it from Word as .docx"
+    if len(members) > DOCX_MAX_MEMBERS:
+        return f"the .docx holds {len(members):,} parts; the limit is {DOCX_MAX_MEMBERS:,}"
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > DOCX_MAX_UNPACKED:
+        return (f"the .docx unpacks to {unpacked:,} bytes; the limit is {DOCX_MAX_UNPACKED:,} "
+                "(a zip bomb, or very large pictures: remove them)")
+    if "word/document.xml" not in {m.filename for m in members}:
+        return "not a Word .docx file (no word/document.xml inside)"
+    return None

@@ -1,0 +1,1 @@
+"""Packaging the EPUB 3 with ebooklib."""

@@ -1,0 +1,1 @@
+"""Jinja2 layouts to HTML, in a sandbox."""

@@ -1,0 +1,1 @@
+"""Characters and clreq typography: what every stage knows about Chinese text."""
