@@ -69,7 +69,7 @@ def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
           variant: str, strict: bool, force: bool) -> None:
     """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
     from publisher.build.pipeline import build as run
-    from publisher.build.pipeline import progress_for
+    from publisher.build.progress import progress_for
 
     run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
         strict=strict, progress=progress_for(), force=force)
@@ -98,7 +98,7 @@ def check(output_dir: Path) -> None:
 def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
     """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
-    from publisher.build.pipeline import progress_for
+    from publisher.build.progress import progress_for
     from publisher.build.watch import watch as run
 
     run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,

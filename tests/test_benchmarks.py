@@ -159,9 +159,9 @@ def test_profile_buckets_by_package_and_waiting() -> None:
 
 def test_snapshot_of_the_tool_and_what_changed_since(tmp_path: Path) -> None:
     snapshot = run.snapshot_tool(tmp_path / "tool")
-    assert (snapshot / "publisher" / "parts.py").is_file()
+    assert (snapshot / "publisher" / "pdf" / "parts.py").is_file()
     assert (snapshot / "layouts").is_dir()
-    (snapshot / "publisher" / "parts.py").write_text("# edited\n", encoding="utf-8")
+    (snapshot / "publisher" / "pdf" / "parts.py").write_text("# edited\n", encoding="utf-8")
     assert "publisher/pdf/parts.py" in run.tool_changes(snapshot)
 
 

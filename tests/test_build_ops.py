@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from publisher.build.pipeline import Progress, RichProgress, build, progress_for
+from publisher.build.pipeline import build
+from publisher.build.progress import Progress, RichProgress, progress_for
 from publisher.build.watch import rebuild, relevant, watch
 from publisher.content.scaffold import create
 from publisher.errors import BuildError, ContentError

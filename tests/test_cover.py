@@ -13,7 +13,8 @@ import pikepdf
 import pytest
 from conftest import SAMPLE_BOOK, write_project
 
-from publisher.build.pipeline import build, summary_lines
+from publisher.build.pipeline import build
+from publisher.build.progress import summary_lines
 from publisher.check.artifacts import check_output
 from publisher.pdf import barcode
 from publisher.pdf.cover import check_cover

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from publisher.build.pipeline import BuildResult, Progress, build
+from publisher.build.pipeline import build
+from publisher.build.progress import BuildResult, Progress
 from publisher.errors import PublisherError
 from publisher.names import INPUT_DIRS
 
