@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks import proctree, report, run, synth, typst_ref, worker  # noqa: E402
-from benchmarks.timings import HOLD  # noqa: E402
+from benchmarks.timings import sampler_on_known_load  # noqa: E402
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -112,14 +111,7 @@ def test_wait4_counts_a_joined_grandchild(tmp_path: Path) -> None:
 
 
 def test_sampler_sums_memory_over_the_process_tree() -> None:
-    # Measured from a fresh interpreter, not from pytest: Linux carries the peak RSS of a
-    # forked copy of this (by now large) process across exec into ru_maxrss.
-    measure = ("import json, sys; from benchmarks import proctree; "
-               "print(json.dumps(proctree.run_child([sys.executable, '-c', sys.argv[1]], "
-               "interval=0.02)))")
-    done = subprocess.run([sys.executable, "-c", measure, HOLD], capture_output=True, text=True,
-                          check=True, cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)})
-    result = json.loads(done.stdout)
+    result = sampler_on_known_load()  # from a fresh interpreter, as the benchmark measures
     assert result["returncode"] == 0
     assert result["processes"] >= 2
     # wait4 sees only the larger process; the sampler sees both blocks at once. How many MB
