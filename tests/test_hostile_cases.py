@@ -79,6 +79,18 @@ def write(rel: str, data: bytes | str) -> Callable[[Path], None]:
     return apply
 
 
+def append(rel: str, text: str) -> Callable[[Path], None]:
+    def apply(root: Path) -> None:
+        with (root / rel).open("a", encoding="utf-8") as handle:
+            handle.write(text)
+    return apply
+
+
+def page(setting: str) -> Callable[[Path], None]:
+    """A `page:` setting appended to book.yaml."""
+    return append(BOOK, f"page:\n  {setting}\n")
+
+
 def replace(rel: str, make: Callable[[Path, Path], None]) -> Callable[[Path], None]:
     """Put something that is not a regular file (or a link) where `rel` was."""
     def apply(root: Path) -> None:
@@ -233,33 +245,22 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
                        f"{BOOK}:9: date 9999-12-31: expected a date from 1980-01-01"),
     "book-date-0001": (edit(BOOK, '"2024-01-01"', '"0001-01-01"'), 3, f"{BOOK}:9: date"),
     "book-date-1979": (edit(BOOK, '"2024-01-01"', '"1979-12-31"'), 3, f"{BOOK}:9: date"),
-    "book-5000-questions": (lambda root: (root / BOOK).open("a").write(questions(5_000)),
+    "book-5000-questions": (append(BOOK, questions(5_000)),
                             3, f"{BOOK}:12: questions: 5,000 entries; the limit is 100"),
-    "book-10000-questions": (lambda root: (root / BOOK).open("a").write(questions(10_000)),
+    "book-10000-questions": (append(BOOK, questions(10_000)),
                              3, "more than 50,000 values in one file"),
     # page settings the old loader accepted
-    "page-margins-200mm": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  margins: 200mm\n"), 3, f"{BOOK}:17: page: margins '200mm' leave"),
-    "page-margins-wide": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  margins: 10mm 70mm\n"), 3, "leave a type area of 8mm"),
-    "page-margins-unitless": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  margins: 20 20\n"), 3, "expected one to four lengths with units"),
-    "page-body-200pt": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  body_size: 200pt\n"), 3, f"{BOOK}:17: page: body_size '200pt' is 200pt"),
-    "page-body-0pt": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  body_size: 0pt\n"), 3, "body_size '0pt' is 0pt; expected 6pt to 36pt"),
-    "page-body-absurd": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  body_size: 99999999999999999999pt\n"), 3, "expected 6pt to 36pt"),
-    "page-body-tiny": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  body_size: 0.0001mm\n"), 3, "expected 6pt to 36pt"),
-    "page-line-height-0": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  line_height: '0'\n"), 3, "line_height 0: expected 1 to 3"),
-    "page-line-height-9": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  line_height: '9.5'\n"), 3, "line_height 9.5: expected 1 to 3"),
-    "page-size-1mm": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  size: 1mm 1mm\n"), 3, "size '1mm 1mm': each edge must be 50mm to 1000mm"),
-    "page-size-huge": (lambda root: (root / BOOK).open("a").write(
-        "page:\n  size: 99999mm 99999mm\n"), 3, "each edge must be 50mm to 1000mm"),
+    "page-margins-200mm": (page("margins: 200mm"), 3, f"{BOOK}:17: page: margins '200mm' leave"),
+    "page-margins-wide": (page("margins: 10mm 70mm"), 3, "leave a type area of 8mm"),
+    "page-margins-unitless": (page("margins: 20 20"), 3, "expected one to four lengths with units"),
+    "page-body-200pt": (page("body_size: 200pt"), 3, f"{BOOK}:17: page: body_size '200pt' is 200pt"),
+    "page-body-0pt": (page("body_size: 0pt"), 3, "body_size '0pt' is 0pt; expected 6pt to 36pt"),
+    "page-body-absurd": (page("body_size: 99999999999999999999pt"), 3, "expected 6pt to 36pt"),
+    "page-body-tiny": (page("body_size: 0.0001mm"), 3, "expected 6pt to 36pt"),
+    "page-line-height-0": (page("line_height: '0'"), 3, "line_height 0: expected 1 to 3"),
+    "page-line-height-9": (page("line_height: '9.5'"), 3, "line_height 9.5: expected 1 to 3"),
+    "page-size-1mm": (page("size: 1mm 1mm"), 3, "size '1mm 1mm': each edge must be 50mm to 1000mm"),
+    "page-size-huge": (page("size: 99999mm 99999mm"), 3, "each edge must be 50mm to 1000mm"),
     # interview files
     "interview-order-abc": (edit(INTERVIEW, "order: 1", "order: abc"), 3,
                             f"{INTERVIEW}:1: expected a positive whole number, got 'abc'"),
@@ -267,7 +268,7 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
                                  f"{INTERVIEW}:2: expected lowercase letters"),
     "interview-slug-300": (edit(INTERVIEW, "slug: chengdu", "slug: " + "b" * 300), 3,
                            f"{INTERVIEW}:2: slug of 300 characters"),
-    "interview-5000-pairs": (lambda root: (root / INTERVIEW).open("a").write(pairs(5_000)),
+    "interview-5000-pairs": (append(INTERVIEW, pairs(5_000)),
                              3, f"{INTERVIEW}:8: qa: 5,001 entries; the limit is 200"),
     "interview-10000-paragraphs": (edit(INTERVIEW, "      - 第二段回答。", "\n".join(
         ["      - 段。"] * 10_000)), 3, f"{INTERVIEW}:10: answer: 10,001 entries; the limit is 200"),
@@ -284,7 +285,7 @@ PROJECT_CASES: dict[str, tuple[Callable[[Path], None], int, str]] = {
                           "02-out.yaml: resolves to"),
     "interviews-none": (lambda root: (root / INTERVIEW).unlink(), 3, "no interview files"),
     "interviews-too-many": (interviews(301), 3, "301 interview files; the limit is 300"),
-    "interview-10000-notes": (lambda root: (root / INTERVIEW).open("a").write(
+    "interview-10000-notes": (append(INTERVIEW,
         "notes:\n" + "  - 注。\n" * 10_000), 3, f"{INTERVIEW}:13: notes: 10,000 entries"),
     # portraits: modes WeasyPrint cannot embed are refused at load, with the line
     "portrait-16-bit-gray": (portrait("I;16"), 3,
@@ -323,7 +324,7 @@ BUILDS = {
     "portrait-1-bit": portrait("1"), "portrait-palette-transparency": portrait(
         "P", transparency=0), "portrait-cmyk-jpeg": portrait("CMYK", "JPEG"),
     "portrait-gray-jpeg": portrait("L", "JPEG"),
-    "smallest-page": lambda root: (root / BOOK).open("a").write(
+    "smallest-page": append(BOOK,
         "page:\n  size: 50mm 60mm\n  margins: 2mm\n  body_size: 6pt\n  line_height: '1.0'\n"),
 }
 
