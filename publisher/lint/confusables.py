@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 import gzip
 import math
-from functools import cache
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -12,25 +15,118 @@ FLOOR = -9.0  # log10 frequency of a character no word list has seen
 
 
 @cache
-def lookalikes() -> dict[str, tuple[tuple[str, float], ...]]:
+def lookalikes() -> Mapping[str, tuple[tuple[str, float], ...]]:
     """Each character's look-alikes with their glyph similarity (0–1), most similar first."""
     return _table("confusables.tsv.gz")
 
 
 @cache
-def components() -> dict[str, tuple[tuple[str, float], ...]]:
+def components() -> Mapping[str, tuple[tuple[str, float], ...]]:
     """Characters sharing a component with each character and alike as a whole (据/揭, 住/位),
     with their glyph similarity; fewer look alike than `lookalikes()` holds."""
     return _table("components.tsv.gz")
 
 
-def _table(name: str) -> dict[str, tuple[tuple[str, float], ...]]:
-    table = {}
-    with gzip.open(DATA / name, "rt", encoding="utf-8") as f:
+class _Table(Mapping[str, tuple[tuple[str, float], ...]]):
+    """A character's look-alikes, parsed from their line when first asked for: a book asks
+    for a few thousand characters of the 17,000, and parsing them all took 0.15 s a lint."""
+
+    def __init__(self, name: str) -> None:
+        with gzip.open(DATA / name, "rt", encoding="utf-8") as f:
+            self._lines = dict(line.rstrip("\n").split("\t", 1) for line in f)
+        self._parsed: dict[str, tuple[tuple[str, float], ...]] = {}
+
+    def __getitem__(self, ch: str) -> tuple[tuple[str, float], ...]:
+        if ch not in self._parsed:
+            others, sims = self._lines[ch].split("\t")
+            self._parsed[ch] = tuple(zip(others, [int(s) / 100 for s in sims.split()],
+                                         strict=True))
+        return self._parsed[ch]
+
+    def get(self, ch: str, default: tuple = ()) -> tuple[tuple[str, float], ...]:  # type: ignore[override]
+        found = self._parsed.get(ch)
+        if found is not None:
+            return found
+        return self[ch] if ch in self._lines else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+
+def _table(name: str) -> _Table:
+    return _Table(name)
+
+
+@cache
+def _parts() -> dict[str, frozenset[str]]:
+    """Each GB 2312 character's components, single strokes left out (data/parts.tsv.gz)."""
+    with gzip.open(DATA / "parts.tsv.gz", "rt", encoding="utf-8") as f:
+        return {ch: frozenset(ps.split()) for ch, ps in
+                (line.rstrip("\n").split("\t") for line in f)}
+
+
+@cache
+def _holders() -> dict[str, frozenset[str]]:
+    """Component → the characters built with it."""
+    holders: dict[str, set[str]] = {}
+    for ch, parts in _parts().items():
+        for part in parts:
+            holders.setdefault(part, set()).add(ch)
+    return {part: frozenset(chars) for part, chars in holders.items()}
+
+
+@cache
+def kin(ch: str) -> frozenset[str]:
+    """The characters built on a component of `ch` whose usual readings end alike, tone
+    aside (陪 pei2, 倍 bei4): built on one sound component (咅), they are mistaken for each
+    other."""
+    holders, rhymers = _holders(), _rhymers()
+    near = set().union(*(holders[p] for p in _parts().get(ch, ())))
+    alike = set().union(*(rhymers[f] for f in _finals(ch)))
+    return frozenset(near & alike - {ch})
+
+
+_INITIAL = re.compile("^(zh|ch|sh|[bpmfdtnlgkhjqxrzcsyw])")
+
+
+def _finals(ch: str) -> set[str]:
+    """The finals of a character's usual readings, tone aside: bei4 → ei."""
+    return {_INITIAL.sub("", r.rstrip("012345")) for r in readings().get(ch, ())[:USUAL_READINGS]}
+
+
+@cache
+def _rhymers() -> dict[str, frozenset[str]]:
+    """Final → the characters with a usual reading that ends so."""
+    table: dict[str, set[str]] = {}
+    for ch in readings():
+        for final in _finals(ch):
+            table.setdefault(final, set()).add(ch)
+    return {final: frozenset(chars) for final, chars in table.items()}
+
+
+def shared_parts(a: str, b: str) -> frozenset[str]:
+    """The components two characters have in common (住/位: 亻 人; 驾/架: 加)."""
+    table = _parts()
+    return table.get(a, frozenset()) & table.get(b, frozenset())
+
+
+@cache
+def names() -> tuple[dict[str, float], dict[str, float]]:
+    """How often (0–1) each character is a surname where it occurs, and how often it is part
+    of a given name (seen there twice at least), in the news text of data/names.tsv.gz."""
+    surnames, given = {}, {}
+    with gzip.open(DATA / "names.tsv.gz", "rt", encoding="utf-8") as f:
+        next(f)
         for line in f:
-            ch, others, sims = line.rstrip("\n").split("\t")
-            table[ch] = tuple(zip(others, (int(s) / 100 for s in sims.split()), strict=True))
-    return table
+            ch, as_surname, in_given, seen = line.rstrip("\n").split("\t")
+            if int(as_surname):
+                surnames[ch] = int(as_surname) / int(seen)
+            if int(in_given) >= 2:
+                given[ch] = int(in_given) / int(seen)
+    return surnames, given
 
 
 @cache
@@ -118,23 +214,50 @@ def _wordfreq() -> dict[str, float]:
 
 @cache
 def fillers(floor: float) -> dict[str, set[str]]:
-    """Which characters complete a word of two or three characters at least 10^floor common.
+    """Which characters complete a word of two characters at least 10^floor common.
 
     Keys are the word with the missing character as "_": "博_" → {览, 士, 物, …}, "_石" →
-    {礁, 岩, …}, "博_会" → {览}. Built on first use (55,000 words, about 0.1 s): testing
-    each candidate by lookups cost more. Do not modify the sets.
+    {礁, 岩, …}. Built on first use (about 0.1 s): testing each candidate by lookups cost
+    more. Do not modify the sets.
     """
+    return _masked([w for w in _commonest(floor) if len(w) == 2])
+
+
+@lru_cache(maxsize=4)
+def long_fillers(floor: float, text: str) -> dict[str, set[str]]:
+    """As `fillers`, for words of three or four characters ("博_会" → {览}, "祖祖辈_" →
+    {辈}), only those that two neighbouring characters of `text` could be part of: built
+    for all, the table costs half a second on every lint."""
+    pairs = {text[k:k + 2] for k in range(len(text) - 1)}
+    skips = {text[k] + text[k + 2] for k in range(len(text) - 2)}
+    words = [w for w in _commonest(floor)
+             if (len(w) == 3 and (w[:2] in pairs or w[1:] in pairs or w[0] + w[2] in skips))
+             or (len(w) == 4 and (w[:2] in pairs or w[2:] in pairs))]
+    return _masked(words)
+
+
+def _commonest(floor: float) -> list[str]:
+    """The words at least 10^floor common."""
+    ranked, logps = _ranked()
+    return ranked[:bisect.bisect_right(logps, -floor)]
+
+
+@cache
+def _ranked() -> tuple[list[str], list[float]]:
+    """The word list from the commonest word down, and minus each one's log10 frequency."""
+    words = frequencies()
+    return list(words), [-p for p in words.values()]
+
+
+def _masked(words: list[str]) -> dict[str, set[str]]:
     table: dict[str, set[str]] = {}
-    for word, p in frequencies().items():
-        if p < floor:
-            break  # the list runs from the commonest word down
-        if 2 <= len(word) <= 3:
-            for k in range(len(word)):
-                key = word[:k] + "_" + word[k + 1:]
-                if key in table:
-                    table[key].add(word[k])
-                else:
-                    table[key] = {word[k]}
+    for word in words:
+        for k in range(len(word)):
+            key = word[:k] + "_" + word[k + 1:]
+            if key in table:
+                table[key].add(word[k])
+            else:
+                table[key] = {word[k]}
     return table
 
 

@@ -3,6 +3,7 @@ characters, and symbols."""
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,8 +31,12 @@ SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 4.5, -6.0, -3.0
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
 # quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
 PART_MARGIN = 5.5
-WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour or two
-SLOGAN = re.compile("“[^”]{1,12}”")
+WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour
+LONG_WORD = -7.5  # ... or a word of three or four characters this common (转向架, 祖祖辈辈)
+# A character built on the same component as the written one and rhyming with it (候/猴,
+# 陪/倍, 遍/编), whose glyph is not among its look-alikes, counts as a look-alike this similar.
+PART_SIM, RHYME_MARGIN = 0.75, 5.5
+SLOGAN = re.compile("“[^”、，,；;]{1,8}”")
 # A text of PROSE characters or more in which more than this share of the characters make
 # no common word is not prose the word model can read (modern prose: 25 to 40 %; random
 # common characters: 80 %): its slips cannot be told, and judging each character costs.
@@ -46,8 +51,13 @@ RECORDED, RECORDED_GAIN = -6.6, 2.0
 # model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
 LONG_BONUS = 1.5
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
+CHARS_PER_WORD = 1.6  # in modern Chinese prose: words per character count, for _keyness
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
+# A person's name is not judged (刘佑民 is no word, 刘伯 is): a character that is a surname
+# this often where it occurs, followed by characters that are this often part of a given
+# name where they occur (民 0.1, 国 0.03; 在 and 的 never).
+SURNAME_SHARE, GIVEN_SHARE = 0.1, 0.005
 NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
 MEASURED = NUMERAL + "每这那哪"  # 一口井, 每口人: 口 counting, not a lost glyph
 
@@ -137,7 +147,7 @@ def _frames(text: str, k: int) -> list[tuple[str, str]]:
             for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1)]
 
 
-def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]]:
+def _candidates(run: str, i: int, quoted: bool, book: str) -> list[tuple[str, float, float]]:
     """What the character at i may be a slip for: (character, similarity, margin needed).
 
     The weaker kinds, a shared component or the same sound, only when they make a common
@@ -146,20 +156,25 @@ def _candidates(run: str, i: int, quoted: bool) -> list[tuple[str, float, float]
     ch = run[i]
     # The neighbour must not be a word of its own as common as 于, 有, 的: those make a
     # word with half the characters of a syllable (属于, 由于, 位于, 对于).
-    left, right = run[max(0, i - 2):i], run[i + 1:i + 3]
+    left, right = run[max(0, i - 3):i], run[i + 1:i + 4]
     if (cf.logp(left[-1:]) or cf.FLOOR) >= SOUND_PARTNER:
         left = ""
     if (cf.logp(right[:1]) or cf.FLOOR) >= SOUND_PARTNER:
         right = ""
-    keys = {left[-1:] + "_", left + "_", "_" + right[:1], "_" + right,
-            left[-1:] + "_" + right[:1]} - {"_"}
-    fill = cf.fillers(WEAK_WORD)
-    fits = set().union(*(fill.get(key, ()) for key in keys))
+    short = cf.fillers(WEAK_WORD)
+    long = cf.long_fillers(LONG_WORD, book)
+    fits = set().union(
+        *(short.get(key, ()) for key in (left[-1:] + "_", "_" + right[:1]) if key != "_"),
+        *(long.get(key, ()) for key in {left[-2:] + "_", left + "_", "_" + right[:2], "_" + right,
+                                        left[-1:] + "_" + right[:1], left[-2:] + "_" + right[:1],
+                                        left[-1:] + "_" + right[:2]} if len(key) > 2))
     found: dict[str, tuple[float, float]] = {}
     if fits and not quoted:
         found.update((o, (sim, PART_MARGIN)) for o, sim in cf.components().get(ch, ())
                      if o in fits)
-        if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON:
+        if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON:  # sound-alikes: see SOUND_COMMON
+            found.update((o, (PART_SIM, RHYME_MARGIN)) for o in cf.kin(ch) & fits
+                         if o not in found)
             for other in cf.homophones(ch) & fits:
                 found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
     found.update((o, (max(sim, found.get(o, (0.0,))[0]), MARGIN))
@@ -171,7 +186,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     out = []
     known = cf.frequencies()
     for i, ch in enumerate(run):
-        if _supported(run, i):
+        if _supported(run, i) or _in_name(run, i) or _one_then(run, i):
             continue
         # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
         # (边学边做, 不骄不躁): a character said twice two apart was chosen, not mistyped.
@@ -182,10 +197,13 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         written: float | None = None
         unworded: float | None = None
         best: Suspect | None = None
+        candidates = _candidates(run, i, quoted, book)
+        # A look-alike less alike than LONE_SIM must make some word where it stands.
         frames = _frames(window, k)
-        for other, sim, needed in _candidates(run, i, quoted):
-            if needed == MARGIN and sim < LONE_SIM and not any(
-                    a + other + b in known for a, b in frames):
+        wordy = {o for o, sim, needed in candidates if needed == MARGIN and sim < LONE_SIM
+                 for x, y in frames if x + o + y in known}
+        for other, sim, needed in candidates:
+            if needed == MARGIN and sim < LONE_SIM and other not in wordy:
                 continue
             swapped = window[:k] + other + window[k + 1:]
             p, words = cf.segment(swapped)
@@ -194,7 +212,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
                 written = cf.segment(window)[0]
             gain = p - written
             as_written = window[s:s + len(word)]
-            if sim >= LONE_SIM and _recorded_slip(as_written, word):
+            if (sim >= LONE_SIM or needed == SOUND_MARGIN) and _recorded_slip(as_written, word):
                 if unworded is None:  # as if the rare written form were no word
                     unworded = cf.segment(window, rare_at=k, floor=SUPPORT)[0]
                 gain = p - unworded
@@ -209,7 +227,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once. Not
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
-            score = gain + min(BOOK_BONUS, 0.5 * usual) - (1 - sim)
+            score = gain + _keyness(word, usual, len(book)) - (1 - sim)
             if len(word) > 2 and not _makes_word(window, k):
                 score += LONG_BONUS
             if score < margin or (best and score <= best.score) or _consistent(
@@ -220,6 +238,39 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         if best:
             out.append(best)
     return out
+
+
+def _keyness(word: str, seen: int, size: int) -> float:
+    """How much (log10, at most BOOK_BONUS) more often than modern Chinese at large the book
+    uses a word: 巾帼 a hundred times in 16,000 characters is the book's own; 已经 ten times
+    is only common."""
+    if seen < 2:
+        return 0.0
+    expected = 10 ** cf.frequencies().get(word, cf.FLOOR) * size / CHARS_PER_WORD
+    return max(0.0, min(BOOK_BONUS, math.log10(seen / max(expected, 1e-9)) - 1.0))
+
+
+def _one_then(run: str, i: int) -> bool:
+    """一 X 就 and X 一 X: X is a verb (人一走就失传, 走一走), not a slip for 一定."""
+    return run[i - 1:i] == "一" and (run[i + 1:i + 2] in ("就", "便")
+                                     or run[i - 2:i - 1] == run[i])
+
+
+def _in_name(run: str, i: int) -> bool:
+    """Whether the character at i may be part of a three-character person's name: a surname
+    (at i, or one or two before) and two given-name characters, where the surname and the
+    next character are no common word (王国)."""
+    surnames, given = cf.names()
+    words = cf.frequencies()
+    for j in (i - 2, i - 1, i):
+        if j < 0 or surnames.get(run[j], 0.0) < SURNAME_SHARE:
+            continue
+        end = max(i, j + 2) + 1
+        if end > len(run) or words.get(run[j:j + 2], -99) >= SUPPORT:
+            continue
+        if all(given.get(c, 0.0) >= GIVEN_SHARE for c in run[j + 1:end]):
+            return True
+    return False
 
 
 def _recorded_slip(written: str, word: str) -> bool:
@@ -258,7 +309,10 @@ def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: 
     kind = "the look-alike" if looks else "the same-sounding"
     if reading:
         kind += f"{' and same-sounding' if looks else ''} ({reading})"
-    return (f"“{ch}” may be a slip for {kind} “{other}”: “{written}” {what}, "
+    slip = f"{kind} “{other}”"
+    if not looks and not reading:  # built on one component, rhyming (候/猴)
+        slip = f"“{other}” (both built on {'、'.join(sorted(cf.shared_parts(ch, other)))})"
+    return (f"“{ch}” may be a slip for {slip}: “{written}” {what}, "
             f"“{word}” reads {times}× more likely in modern Chinese{book}")
 
 
