@@ -155,3 +155,13 @@ def test_word_structure_tables_pictures_and_line_breaks(tmp_path: Path) -> None:
     assert (pair.question, pair.answer) == ("今年做了什么", ["做了很多。", "换行后的一段。", "最后一段。"])
     assert grouped(result.notices) == ["b.docx:5: table not imported",
                                        "b.docx:6: picture not imported"]
+
+
+@pytest.mark.parametrize("office", ["雷山县报德村卫生室 乡村医生", "盐津县人民医院 护士",
+                                    "昆明市作家协会 作家", "德钦县融媒体中心 记者", "红原县牧场 牧民",
+                                    "安溪县茶叶合作社 茶农", "大理市公交公司 司机"])
+def test_interviewees_introduced_by_their_calling(office: str) -> None:
+    # A book of other trades than the first's officials (tried on a new book: 乡村医生 was
+    # read as no office line, and the import found no interview).
+    result = parse_source(f"山路上的药箱\n{office} 杨秀珏\n问：您好？\n答：好。\n", "s.txt")
+    assert [(i.name, i.headline) for i in result.interviews] == [("杨秀珏", "山路上的药箱")]

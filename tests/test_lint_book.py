@@ -44,14 +44,14 @@ def test_fresh_import_reports_ocr_slip_candidates(fresh_findings: list) -> None:
 
 def test_fresh_import_reports_the_slips_that_knowing_chinese_reveals(fresh: Path,
                                                                     fresh_findings: list) -> None:
-    # Measured (docs/linter.md): 8 real slips; 4 accepted in the allowlist (冉体兰, 培树, 觉姆, 分众).
+    # Measured (docs/linter.md): 8 real slips; 3 accepted in the allowlist (冉体兰, 培树, 觉姆).
     found = {(f.path.split("/")[-1][:2], f.subject, f.suggestion): f
              for f in fresh_findings if f.rule.startswith("slip.")}
     assert set(found) == {
         ("01", "十", "+"), ("03", "千了", "干了"), ("06", "竹园镔", "竹园镇"),
         ("11", "曰", "日"),
         ("09", "引瓴", "引领"), ("10", "一", "——"), ("10", "巾帽", "巾帼"), ("11", "巾帽", "巾帼"),
-        ("08", "冉体", "自体"), ("20", "培树", "培植"), ("19", "觉姆", "雷姆"), ("19", "分众", "公众")}
+        ("08", "冉体", "自体"), ("20", "培树", "培植"), ("19", "觉姆", "雷姆")}
     for finding in found.values():
         line = (fresh / finding.path).read_text(encoding="utf-8").split("\n")[finding.line - 1]
         k = next((i for i, (a, b) in enumerate(zip(finding.subject, finding.suggestion, strict=False))
