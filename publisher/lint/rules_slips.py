@@ -50,10 +50,14 @@ RECORDED, RECORDED_GAIN = -6.6, 2.0
 # where the written character makes no word at all is stronger evidence than the unigram
 # model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
 LONG_BONUS = 1.5
+ALONE = -3.0  # ... unless the written character is a word this common by itself (人都会 → 大都会)
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CHARS_PER_WORD = 1.6  # in modern Chinese prose: words per character count, for _keyness
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
 RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
+# A character rarer than this as a word by itself that the book pairs with MORPHEME_PAIRS
+# other characters in pairs no word list has is the book's own morpheme (摊青, 翻青, 摇青).
+MORPHEME_ALONE, MORPHEME_PAIRS = -4.0, 3
 # A person's name is not judged (刘佑民 is no word, 刘伯 is): a character that is a surname
 # this often where it occurs, followed by characters that are this often part of a given
 # name where they occur (民 0.1, 国 0.03; 在 and 的 never).
@@ -154,29 +158,29 @@ def _candidates(run: str, i: int, quoted: bool, book: str) -> list[tuple[str, fl
     word of two characters with a neighbour (checked here, cheaply: they are many).
     """
     ch = run[i]
-    # The neighbour must not be a word of its own as common as 于, 有, 的: those make a
-    # word with half the characters of a syllable (属于, 由于, 位于, 对于).
     left, right = run[max(0, i - 3):i], run[i + 1:i + 4]
-    if (cf.logp(left[-1:]) or cf.FLOOR) >= SOUND_PARTNER:
-        left = ""
-    if (cf.logp(right[:1]) or cf.FLOOR) >= SOUND_PARTNER:
-        right = ""
-    short = cf.fillers(WEAK_WORD)
     long = cf.long_fillers(LONG_WORD, book)
-    fits = set().union(
-        *(short.get(key, ()) for key in (left[-1:] + "_", "_" + right[:1]) if key != "_"),
-        *(long.get(key, ()) for key in {left[-2:] + "_", left + "_", "_" + right[:2], "_" + right,
-                                        left[-1:] + "_" + right[:1], left[-2:] + "_" + right[:1],
-                                        left[-1:] + "_" + right[:2]} if len(key) > 2))
+    # A word of three or four characters (翻天覆地, 一塌糊涂) is evidence enough whatever
+    # its neighbours and the written character.
+    wide = set().union(*(long.get(key, ()) for key in {
+        left[-2:] + "_", left + "_", "_" + right[:2], "_" + right, left[-1:] + "_" + right[:1],
+        left[-2:] + "_" + right[:1], left[-1:] + "_" + right[:2]} if len(key) > 2))
+    # A word of two needs a neighbour that is not a word of its own as common as 于, 有, 的:
+    # those make a word with half the characters of a syllable (属于, 由于, 位于, 对于).
+    short = cf.fillers(WEAK_WORD)
+    fits = set(wide).union(*(short.get(key, ()) for key in (
+        left[-1:] + "_" if (cf.logp(left[-1:]) or cf.FLOOR) < SOUND_PARTNER else "",
+        "_" + right[:1] if (cf.logp(right[:1]) or cf.FLOOR) < SOUND_PARTNER else "") if key))
     found: dict[str, tuple[float, float]] = {}
     if fits and not quoted:
         found.update((o, (sim, PART_MARGIN)) for o, sim in cf.components().get(ch, ())
                      if o in fits)
-        if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON:  # sound-alikes: see SOUND_COMMON
-            found.update((o, (PART_SIM, RHYME_MARGIN)) for o in cf.kin(ch) & fits
-                         if o not in found)
-            for other in cf.homophones(ch) & fits:
-                found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
+        # A rare character is no pinyin slip but within a longer word: see SOUND_COMMON.
+        sounds = fits if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON else wide
+        found.update((o, (PART_SIM, RHYME_MARGIN)) for o in cf.kin(ch) & sounds
+                     if o not in found)
+        for other in cf.homophones(ch) & sounds:
+            found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
     found.update((o, (max(sim, found.get(o, (0.0,))[0]), MARGIN))
                  for o, sim in cf.lookalikes().get(ch, ()))
     return [(other, sim, margin) for other, (sim, margin) in found.items()]
@@ -186,8 +190,9 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     out = []
     known = cf.frequencies()
     for i, ch in enumerate(run):
-        if _supported(run, i) or _in_name(run, i) or _one_then(run, i):
+        if _supported(run, i) or _in_name(run, i) or _book_morpheme(book, run, i):
             continue
+        after_one = _after_one(run, i)
         # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
         # (边学边做, 不骄不躁): a character said twice two apart was chosen, not mistyped.
         parallel = ch in run[max(0, i - 2):max(0, i - 1)] + run[i + 2:i + 3]
@@ -208,6 +213,8 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             swapped = window[:k] + other + window[k + 1:]
             p, words = cf.segment(swapped)
             s, word = next((s, w) for s, w in words if s <= k < s + len(w))
+            if after_one and s < k:
+                continue  # 人一走就 is no 一定
             if written is None:
                 written = cf.segment(window)[0]
             gain = p - written
@@ -228,7 +235,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + _keyness(word, usual, len(book)) - (1 - sim)
-            if len(word) > 2 and not _makes_word(window, k):
+            if len(word) > 2 and not _makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE:
                 score += LONG_BONUS
             if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
@@ -250,10 +257,46 @@ def _keyness(word: str, seen: int, size: int) -> float:
     return max(0.0, min(BOOK_BONUS, math.log10(seen / max(expected, 1e-9)) - 1.0))
 
 
-def _one_then(run: str, i: int) -> bool:
-    """一 X 就 and X 一 X: X is a verb (人一走就失传, 走一走), not a slip for 一定."""
-    return run[i - 1:i] == "一" and (run[i + 1:i + 2] in ("就", "便")
-                                     or run[i - 2:i - 1] == run[i])
+def _book_morpheme(book: str, run: str, i: int) -> bool:
+    """Whether the book makes its own words with the character where it stands: 青 after
+    摊, 翻, 摇, 晾, 看 in a book on tea (摊青, 翻青: no word list has them), as a suffix or a
+    prefix in MORPHEME_PAIRS other pairs that are no words. Not for a character common as a
+    word of its own (被, 钱), which follows anything."""
+    ch = run[i]
+    if (cf.logp(ch) or cf.FLOOR) >= MORPHEME_ALONE or ch in NUMERAL:  # 近千, 上千: numbers
+        return False
+    after, before = _book_pairs(book)
+    return (i > 0 and len(after.get(ch, set()) - {run[i - 1:i + 1]}) >= MORPHEME_PAIRS
+            or i + 1 < len(run) and len(before.get(ch, set()) - {run[i:i + 2]}) >= MORPHEME_PAIRS)
+
+
+@lru_cache(maxsize=2)
+def _book_pairs(book: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """The pairs of characters in the book that no word list has, by their second character
+    when that is in no common word there, and by their first when that is in none."""
+    words = cf.frequencies()
+    after: dict[str, set[str]] = {}
+    before: dict[str, set[str]] = {}
+    for m in RUN.finditer(book):
+        run = m.group()
+        covered = _covered(run)
+        for k in range(len(run) - 1):
+            pair = run[k:k + 2]
+            if pair not in words:
+                if not covered[k + 1]:
+                    after.setdefault(pair[1], set()).add(pair)
+                if not covered[k]:
+                    before.setdefault(pair[0], set()).add(pair)
+    return after, before
+
+
+def _after_one(run: str, i: int) -> bool:
+    """Whether the character at i is a verb after 一 (人一走就失传, 走一走, 心一软): a word
+    made with the 一 before it (一定, 一款) is no correction there."""
+    if run[i - 1:i] != "一":
+        return False
+    return (run[i + 1:i + 2] in ("就", "便") or run[i - 2:i - 1] == run[i]
+            or run[i - 2:i - 1] + run[i] in cf.frequencies())
 
 
 def _in_name(run: str, i: int) -> bool:
