@@ -13,7 +13,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks import slips as bench  # noqa: E402
 from publisher.cli import main  # noqa: E402
-from publisher.lint import confusables, lint_project, rules_slips  # noqa: E402
+from publisher.lint import confusables, lint_project, rules_slips, slip_context  # noqa: E402
 
 BOOK = """title: 测试
 language: zh-CN
@@ -230,9 +230,9 @@ def test_idioms_are_the_dictionarys_and_jiebas() -> None:
 
 def test_the_book_bonus_is_for_the_books_own_words() -> None:
     book = "巾帼" * 100 + "已经" * 10 + "的" * 15_880  # 16,000 characters
-    assert rules_slips._keyness("巾帼", 100, len(book)) == rules_slips.BOOK_BONUS
-    assert rules_slips._keyness("已经", 10, len(book)) == 0.0
-    assert rules_slips._keyness("巾帼", 1, len(book)) == 0.0
+    assert slip_context.keyness("巾帼", 100, len(book)) == slip_context.BOOK_BONUS
+    assert slip_context.keyness("已经", 10, len(book)) == 0.0
+    assert slip_context.keyness("巾帼", 1, len(book)) == 0.0
 
 
 def test_word_list_and_table_load_only_when_the_rule_runs() -> None:

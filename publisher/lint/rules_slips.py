@@ -3,20 +3,19 @@ characters, and symbols."""
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from publisher.lint import confusables as cf
-from publisher.lint.cjk import HAN, at
+from publisher.lint import slip_context as ctx
+from publisher.lint import words as wm
+from publisher.lint.cjk import at
 from publisher.lint.document import Document
 from publisher.lint.finding import WARNING, Finding
+from publisher.lint.words import NUMERAL, RUN, SUPPORT
 
 PROSE_KINDS = frozenset({"headline", "question", "answer", "notes"})
-RUN = re.compile(f"[{HAN}]+")
 CONTEXT = 3  # characters each side that the word model sees
-SUPPORT = -5.5  # log10 frequency of a word common enough that its characters are not suspect
 # Calibrated on the test set (benchmarks/slips.py, docs/linter.md): how many times (log10)
 # more probable the context must read with the look-alike than as written.
 MARGIN = 3.5
@@ -41,29 +40,11 @@ SLOGAN = re.compile("“[^”、，,；;]{1,8}”")
 # no common word is not prose the word model can read (modern prose: 25 to 40 %; random
 # common characters: 80 %): its slips cannot be told, and judging each character costs.
 WORDLESS, PROSE = 0.6, 100
-# The word list records frequent slips as words (己经 for 已经, 1e-6): a written form rarer
-# than SUPPORT but not rarer than RECORDED (below that are fragments that cross two words:
-# 排进, 租来), whose look-alike makes a word RECORDED_GAIN (log10) commoner, is weighed as no
-# word, when the glyphs are nearly the same (LONE_SIM).
-RECORDED, RECORDED_GAIN = -6.6, 2.0
-IDIOM_GAIN = 1.0  # an idiom misspelt need only be 10 times rarer than the idiom
 # A look-alike that completes a word of three or more characters (播种斯 → 播种期, 后继伐人)
 # where the written character makes no word at all is stronger evidence than the unigram
 # model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
 LONG_BONUS = 1.5
 ALONE = -3.0  # ... unless the written character is a word this common by itself (人都会 → 大都会)
-BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
-CHARS_PER_WORD = 1.6  # in modern Chinese prose: words per character count, for _keyness
-CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
-RARE_CHAR = -5.0  # log10 frequency below which a character that recurs is a name or a term
-# A character rarer than this as a word by itself that the book pairs with MORPHEME_PAIRS
-# other characters in pairs no word list has is the book's own morpheme (摊青, 翻青, 摇青).
-MORPHEME_ALONE, MORPHEME_PAIRS = -4.0, 3
-# A person's name is not judged (刘佑民 is no word, 刘伯 is): a character that is a surname
-# this often where it occurs, followed by characters that are this often part of a given
-# name where they occur (民 0.1, 国 0.03; 在 and 的 never).
-SURNAME_SHARE, GIVEN_SHARE = 0.1, 0.005
-NUMERAL = "0123456789〇一二两三四五六七八九十百千万几数"
 MEASURED = NUMERAL + "每这那哪"  # 一口井, 每口人: 口 counting, not a lost glyph
 
 
@@ -115,41 +96,7 @@ def _wordless_share(runs: list[re.Match[str]]) -> float:
     size = sum(len(m.group()) for m in runs)
     if size < PROSE:
         return 0.0
-    return sum(_covered(m.group()).count(False) for m in runs) / size
-
-
-def _supported(run: str, i: int) -> bool:
-    """Whether the character at i is part of a known word of two or more characters."""
-    return _covered(run)[i]
-
-
-@lru_cache(maxsize=64)
-def _covered(run: str) -> tuple[bool, ...]:
-    """For each character of a run: inside a common word of two to four characters?"""
-    words = cf.frequencies()
-    covered = [False] * len(run)
-    for s in range(len(run) - 1):
-        for n in (2, 3, 4):
-            if s + n <= len(run) and words.get(run[s:s + n], -99) >= SUPPORT:
-                covered[s:s + n] = [True] * n
-    return tuple(covered)
-
-
-def _makes_word(text: str, k: int) -> bool:
-    """Whether the character at k forms some known word of two or more characters."""
-    words = cf.frequencies()
-    for n in (2, 3, 4):  # a plain loop: this is the linter's innermost one
-        for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1):
-            if text[s:s + n] in words:
-                return True
-    return False
-
-
-def _frames(text: str, k: int) -> list[tuple[str, str]]:
-    """The (before, after) of every stretch of two to four characters around position k: a
-    character put at k makes a word if before + it + after is one (as `_makes_word`)."""
-    return [(text[s:k], text[k + 1:s + n]) for n in (2, 3, 4)
-            for s in range(max(0, k - n + 1), min(k, len(text) - n) + 1)]
+    return sum(wm.covered(m.group()).count(False) for m in runs) / size
 
 
 def _candidates(run: str, i: int, quoted: bool, book: str) -> list[tuple[str, float, float]]:
@@ -190,11 +137,12 @@ def _candidates(run: str, i: int, quoted: bool, book: str) -> list[tuple[str, fl
 def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspect]:
     out = []
     known = cf.frequencies()
+    long = cf.long_fillers(LONG_WORD, book)
     for i, ch in enumerate(run):
-        if (_supported(run, i) and not _idiom_slip(run, i, book)) or _in_name(run, i) \
-                or _book_morpheme(book, run, i):
+        if (wm.supported(run, i) and not ctx.idiom_slip(run, i, long)) or ctx.in_name(run, i) \
+                or ctx.book_morpheme(book, run, i):
             continue
-        after_one = _after_one(run, i)
+        after_one = ctx.after_one(run, i)
         # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
         # (边学边做, 不骄不躁): a character said twice two apart was chosen, not mistyped.
         parallel = ch in run[max(0, i - 2):max(0, i - 1)] + run[i + 2:i + 3]
@@ -206,7 +154,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         best: Suspect | None = None
         candidates = _candidates(run, i, quoted, book)
         # A look-alike less alike than LONE_SIM must make some word where it stands.
-        frames = _frames(window, k)
+        frames = wm.frames(window, k)
         wordy = {o for o, sim, needed in candidates if needed == MARGIN and sim < LONE_SIM
                  for x, y in frames if x + o + y in known}
         for other, sim, needed in candidates:
@@ -221,7 +169,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
                 written = cf.segment(window)[0]
             gain = p - written
             as_written = window[s:s + len(word)]
-            if (sim >= LONE_SIM or needed == SOUND_MARGIN) and _recorded_slip(as_written, word):
+            if (sim >= LONE_SIM or needed == SOUND_MARGIN) and ctx.recorded_slip(as_written, word):
                 if unworded is None:  # as if the rare written form were no word
                     unworded = cf.segment(window, rare_at=k, floor=SUPPORT)[0]
                 gain = p - unworded
@@ -229,18 +177,18 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             # gets a lower bar: a lone character carries less evidence than a word.
             margin = needed if len(word) > 1 else LONE_MARGIN
             if len(word) < 2 and (sim < LONE_SIM or (cf.logp(other) or cf.FLOOR) < LONE_COMMON
-                                  or _makes_word(window, k)):
+                                  or wm.makes_word(window, k)):
                 continue  # alone only for a common word (人, 日) and a character in no word
-            if gain + BOOK_BONUS - (1 - sim) < margin:
+            if gain + ctx.BOOK_BONUS - (1 - sim) < margin:
                 continue
             # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once. Not
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
-            score = gain + _keyness(word, usual, len(book)) - (1 - sim)
-            if len(word) > 2 and (not _makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE
-                                  or _misspelt_idiom(as_written, word)):
+            score = gain + ctx.keyness(word, usual, len(book)) - (1 - sim)
+            if len(word) > 2 and (not wm.makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE
+                                  or ctx.misspelt_idiom(as_written, word)):
                 score += LONG_BONUS
-            if score < margin or (best and score <= best.score) or _consistent(
+            if score < margin or (best and score <= best.score) or ctx.consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
             why = _evidence(ch, other, as_written, word, gain, usual)
@@ -248,135 +196,6 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         if best:
             out.append(best)
     return out
-
-
-def _keyness(word: str, seen: int, size: int) -> float:
-    """How much (log10, at most BOOK_BONUS) more often than modern Chinese at large the book
-    uses a word: 巾帼 a hundred times in 16,000 characters is the book's own; 已经 ten times
-    is only common."""
-    if seen < 2:
-        return 0.0
-    expected = 10 ** cf.frequencies().get(word, cf.FLOOR) * size / CHARS_PER_WORD
-    return max(0.0, min(BOOK_BONUS, math.log10(seen / max(expected, 1e-9)) - 1.0))
-
-
-def _idiom_slip(run: str, i: int, book: str) -> bool:
-    """Whether a character inside a common word may still be a slip: four characters around
-    it are no word, but a look-alike or same-sounding character makes them an idiom (身兼数值
-    → 身兼数职: 数值 is a word)."""
-    ch = run[i]
-    long = cf.long_fillers(LONG_WORD, book)
-    alike: set[str] | None = None
-    for s in range(max(0, i - 3), min(i, len(run) - 4) + 1):
-        four, k = run[s:s + 4], i - s
-        fills = long.get(four[:k] + "_" + four[k + 1:])
-        if not fills:
-            continue  # most stretches: no word of four at all, so no idiom
-        if alike is None:
-            alike = ({o for o, _ in cf.lookalikes().get(ch, ())} | cf.homophones(ch)
-                     | cf.kin(ch))
-        if any(_misspelt_idiom(four, four[:k] + o + four[k + 1:]) for o in alike & fills):
-            return True
-    return False
-
-
-def _book_morpheme(book: str, run: str, i: int) -> bool:
-    """Whether the book makes its own words with the character where it stands: 青 after
-    摊, 翻, 摇, 晾, 看 in a book on tea (摊青, 翻青: no word list has them), as a suffix or a
-    prefix in MORPHEME_PAIRS other pairs that are no words. Not for a character common as a
-    word of its own (被, 钱), which follows anything."""
-    ch = run[i]
-    if (cf.logp(ch) or cf.FLOOR) >= MORPHEME_ALONE or ch in NUMERAL:  # 近千, 上千: numbers
-        return False
-    after, before = _book_pairs(book)
-    return (i > 0 and len(after.get(ch, set()) - {run[i - 1:i + 1]}) >= MORPHEME_PAIRS
-            or i + 1 < len(run) and len(before.get(ch, set()) - {run[i:i + 2]}) >= MORPHEME_PAIRS)
-
-
-@lru_cache(maxsize=2)
-def _book_pairs(book: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """The pairs of characters in the book that no word list has, by their second character
-    when that is in no common word there, and by their first when that is in none."""
-    words = cf.frequencies()
-    after: dict[str, set[str]] = {}
-    before: dict[str, set[str]] = {}
-    for m in RUN.finditer(book):
-        run = m.group()
-        covered = _covered(run)
-        for k in range(len(run) - 1):
-            pair = run[k:k + 2]
-            if pair not in words:
-                if not covered[k + 1]:
-                    after.setdefault(pair[1], set()).add(pair)
-                if not covered[k]:
-                    before.setdefault(pair[0], set()).add(pair)
-    return after, before
-
-
-def _after_one(run: str, i: int) -> bool:
-    """Whether the character at i is a verb after 一 (人一走就失传, 走一走, 心一软): a word
-    made with the 一 before it (一定, 一款) is no correction there."""
-    if run[i - 1:i] != "一":
-        return False
-    return (run[i + 1:i + 2] in ("就", "便") or run[i - 2:i - 1] == run[i]
-            or run[i - 2:i - 1] + run[i] in cf.frequencies())
-
-
-def _in_name(run: str, i: int) -> bool:
-    """Whether the character at i may be part of a three-character person's name: a surname
-    (at i, or one or two before) and two given-name characters, where the surname and the
-    next character are no common word (王国)."""
-    surnames, given = cf.names()
-    words = cf.frequencies()
-    for j in (i - 2, i - 1, i):
-        if j < 0 or surnames.get(run[j], 0.0) < SURNAME_SHARE:
-            continue
-        end = max(i, j + 2) + 1
-        if end > len(run) or words.get(run[j:j + 2], -99) >= SUPPORT:
-            continue
-        if all(given.get(c, 0.0) >= GIVEN_SHARE for c in run[j + 1:end]):
-            return True
-    return False
-
-
-def _recorded_slip(written: str, word: str) -> bool:
-    """Whether `written` is a rare word of the list that reads as a slip for `word`: rarer
-    than SUPPORT but not than RECORDED, or any four characters one character off an idiom
-    that is more common (再接再励, 走头无路: the web writes them so, no dictionary does)."""
-    known = cf.frequencies()
-    rare = known.get(written)
-    if rare is None:
-        return False
-    return _misspelt_idiom(written, word) or (
-        RECORDED <= rare < SUPPORT and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
-
-
-def _misspelt_idiom(written: str, word: str) -> bool:
-    """Whether `word` is an idiom that `written`, not one of the dictionary's, misspells: the
-    web writes the idiom IDIOM_GAIN (log10) more often (迫不及待, not 迫不急待)."""
-    right, every = cf.idioms()
-    if len(word) != 4 or word not in every or written in right:
-        return False
-    known = cf.frequencies()
-    return known.get(word, cf.FLOOR) - known.get(written, cf.FLOOR) >= IDIOM_GAIN
-
-
-def _consistent(book: str, window: str, k: int, other: str, written: str, word: str,
-                usual: int) -> bool:
-    """Whether the book uses the written form on purpose: a name or a term, not a slip.
-
-    The form, or a rare character with either neighbour (涪小妹 twice), recurs and
-    its look-alike is not far commoner in the book (巾帽 twice is a slip: 巾帼 occurs 100 times).
-    """
-    pairs = [(written, word, usual)] if len(written) > 1 else []  # a lone 入 recurs as 收入
-    rare = (cf.logp(window[k]) or cf.FLOOR) < RARE_CHAR  # beside 的, any character recurs
-    for a, b in ((k - 1, k + 1), (k, k + 2)):
-        if rare and a >= 0 and b <= len(window):
-            pair = window[a:b]
-            fixed = pair.replace(window[k], other)
-            pairs.append((pair, fixed, book.count(fixed)))
-    return any((seen := book.count(form)) >= 2 and common < CONSISTENT * seen
-               for form, _, common in pairs)
 
 
 def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: int) -> str:
@@ -427,7 +246,7 @@ def _wordless(text: str) -> list[Suspect]:
         run = RUN.match(text, _run_start(text, m.start()))
         i = m.start() - run.start()
         alone = len(run.group()) == 1  # 口、手、眼: a word by itself in a list
-        if not alone and not _makes_word(run.group(), i) and (
+        if not alone and not wm.makes_word(run.group(), i) and (
                 i == 0 or run.group()[i - 1] not in MEASURED):
             out.append(Suspect(m.start(), "slip.symbol", "口", "the missing character",
                                "“口” that makes no word: a box (a glyph the source lacked) "
@@ -459,7 +278,7 @@ def _between_words(run: str, i: int) -> bool:
     left = any(words.get(run[i - n:i], -99) >= SUPPORT for n in (2, 3, 4) if i >= n)
     right = any(words.get(run[i + 1:i + 1 + n], -99) >= SUPPORT for n in (2, 3, 4)
                 if i + 1 + n <= len(run))
-    return left and right and not _supported(run, i)
+    return left and right and not wm.supported(run, i)
 
 
 def _run_start(text: str, i: int) -> int:
