@@ -78,13 +78,16 @@ def _holders() -> dict[str, frozenset[str]]:
     return {part: frozenset(chars) for part, chars in holders.items()}
 
 
+RADICAL = 60  # a component of more characters is a radical (扌, 氵), not a sound: 描 is no 掉
+
+
 @cache
 def kin(ch: str) -> frozenset[str]:
     """The characters built on a component of `ch` whose usual readings end alike, tone
     aside (陪 pei2, 倍 bei4): built on one sound component (咅), they are mistaken for each
     other."""
     holders, rhymers = _holders(), _rhymers()
-    near = set().union(*(holders[p] for p in _parts().get(ch, ())))
+    near = set().union(*(holders[p] for p in _parts().get(ch, ()) if len(holders[p]) <= RADICAL))
     alike = set().union(*(rhymers[f] for f in _finals(ch)))
     return frozenset(near & alike - {ch})
 

@@ -139,10 +139,11 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     known = cf.frequencies()
     long = cf.long_fillers(LONG_WORD, book)
     for i, ch in enumerate(run):
-        if (wm.supported(run, i) and not ctx.idiom_slip(run, i, long)) or ctx.in_name(run, i) \
-                or ctx.book_morpheme(book, run, i):
+        if wm.supported(run, i) and not (ctx.idiom_slip(run, i, long)
+                                         or ctx.common_slip(run, i)) or ctx.in_name(run, i):
             continue
-        after_one = ctx.after_one(run, i)
+        after_one, framed = ctx.after_one(run, i), ctx.framed(run, i)
+        own = ctx.book_morpheme(book, run, i)
         # The weaker kinds are not looked for in a short quotation, nor in a parallel phrase
         # (边学边做, 不骄不躁): a character said twice two apart was chosen, not mistyped.
         parallel = ch in run[max(0, i - 2):max(0, i - 1)] + run[i + 2:i + 3]
@@ -163,15 +164,19 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             swapped = window[:k] + other + window[k + 1:]
             p, words = cf.segment(swapped)
             s, word = next((s, w) for s, w in words if s <= k < s + len(w))
-            if after_one and s < k:
-                continue  # 人一走就 is no 一定
+            if (after_one or framed) and s < k or framed and s + len(word) > k + 1:
+                continue  # 人一走就 is no 一定, 越打越 no 越行越
             if written is None:
                 written = cf.segment(window)[0]
             gain = p - written
             as_written = window[s:s + len(word)]
-            if (sim >= LONE_SIM or needed == SOUND_MARGIN) and ctx.recorded_slip(as_written, word):
+            if own and not ctx.misspelt_idiom(as_written, word):
+                continue  # the book's own word, unless it misspells an idiom (竭泽而鱼)
+            if (sim >= LONE_SIM or needed == SOUND_MARGIN) and ctx.recorded_slip(as_written, word,
+                                                                               sim):
                 if unworded is None:  # as if the rare written form were no word
-                    unworded = cf.segment(window, rare_at=k, floor=SUPPORT)[0]
+                    floor = ctx.COMMON_SLIP if sim >= ctx.SAME_GLYPH else SUPPORT
+                    unworded = cf.segment(window, rare_at=k, floor=floor)[0]
                 gain = p - unworded
             # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
             # gets a lower bar: a lone character carries less evidence than a word.
@@ -264,7 +269,8 @@ SYMBOLS = [
      "a letter O or 〇 inside an Arabic number: the digit 0?"),
     (re.compile("(?<=[〇一二三四五六七八九])[OoＯ0０](?=[〇一二三四五六七八九])"), "〇",
      "a letter O or the digit 0 inside a number written in Chinese: “〇”?"),
-    (re.compile("(?<=[0-9])[lI](?=[0-9])"), "1", "a letter l or I inside a number: the digit 1?"),
+    (re.compile("(?<=[0-9])[lI](?=[0-9])|(?<![0-9A-Za-z.])[lI](?=[0-9]{3}(?![0-9]))"), "1",
+     "a letter l or I inside a number, or before three digits (l984年): the digit 1?"),
     (re.compile("[□■◻◼\ufffd]"), "the missing character",
      "a box or replacement character: a glyph lost in conversion or OCR"),
 ]

@@ -15,6 +15,7 @@ from publisher.lint.words import NUMERAL, RUN, SUPPORT, covered
 # word, when the glyphs are nearly the same or the sound is (rules_slips).
 RECORDED, RECORDED_GAIN = -6.6, 2.0
 IDIOM_GAIN = 1.0  # an idiom misspelt need only be 10 times rarer than the idiom
+COMMON_SLIP, SAME_GLYPH = -4.5, 0.95
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CHARS_PER_WORD = 1.6  # in modern Chinese prose: characters per word, for keyness
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
@@ -99,6 +100,12 @@ def after_one(run: str, i: int) -> bool:
             or run[i - 2:i - 1] + run[i] in cf.frequencies())
 
 
+def framed(run: str, i: int) -> bool:
+    """Whether the character at i stands between two of the same (越打越, 边走边, 一模一):
+    a construction, so no word made with either is a correction there."""
+    return 0 < i < len(run) - 1 and run[i - 1] == run[i + 1]
+
+
 def in_name(run: str, i: int) -> bool:
     """Whether the character at i may be part of a three-character person's name: a surname
     (at i, or one or two before) and two given-name characters, where the surname and the
@@ -116,16 +123,31 @@ def in_name(run: str, i: int) -> bool:
     return False
 
 
-def recorded_slip(written: str, word: str) -> bool:
+def recorded_slip(written: str, word: str, sim: float = 0.0) -> bool:
     """Whether `written` is a rare word of the list that reads as a slip for `word`: rarer
-    than SUPPORT but not than RECORDED, or any four characters one character off an idiom
-    that is more common (再接再励, 走头无路: the web writes them so, no dictionary does)."""
+    than SUPPORT but not than RECORDED — or than COMMON_SLIP when the glyphs are all but the
+    same (自已 for 自己: the commonest slips are common words of the web) — or any four
+    characters one character off an idiom that is more common (再接再励, 迫不急待: the web
+    writes them so, no dictionary does)."""
     known = cf.frequencies()
     rare = known.get(written)
     if rare is None:
         return False
+    top = COMMON_SLIP if sim >= SAME_GLYPH else SUPPORT
     return misspelt_idiom(written, word) or (
-        RECORDED <= rare < SUPPORT and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
+        RECORDED <= rare < top and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
+
+
+def common_slip(run: str, i: int) -> bool:
+    """Whether a common word covering the character at i is a recorded slip (自已) of a
+    look-alike all but the same (己)."""
+    alike = [o for o, sim in cf.lookalikes().get(run[i], ()) if sim >= SAME_GLYPH]
+    for s in (i - 1, i):
+        written = run[max(s, 0):s + 2]
+        if s >= 0 and len(written) == 2 and any(
+                recorded_slip(written, written.replace(run[i], o), SAME_GLYPH) for o in alike):
+            return True
+    return False
 
 
 def misspelt_idiom(written: str, word: str) -> bool:
