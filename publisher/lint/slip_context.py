@@ -141,11 +141,13 @@ def recorded_slip(written: str, word: str, sim: float = 0.0) -> bool:
 def common_slip(run: str, i: int) -> bool:
     """Whether a common word covering the character at i is a recorded slip (自已) of a
     look-alike all but the same (己)."""
-    alike = [o for o, sim in cf.lookalikes().get(run[i], ()) if sim >= SAME_GLYPH]
+    known = cf.frequencies()
     for s in (i - 1, i):
         written = run[max(s, 0):s + 2]
-        if s >= 0 and len(written) == 2 and any(
-                recorded_slip(written, written.replace(run[i], o), SAME_GLYPH) for o in alike):
+        if s < 0 or len(written) < 2 or not RECORDED <= known.get(written, -99) < COMMON_SLIP:
+            continue  # the common case: a common word, cheaply told
+        alike = [o for o, sim in cf.lookalikes().get(run[i], ()) if sim >= SAME_GLYPH]
+        if any(recorded_slip(written, written.replace(run[i], o), SAME_GLYPH) for o in alike):
             return True
     return False
 
@@ -153,8 +155,10 @@ def common_slip(run: str, i: int) -> bool:
 def misspelt_idiom(written: str, word: str) -> bool:
     """Whether `word` is an idiom that `written`, not one of the dictionary's, misspells: the
     web writes the idiom IDIOM_GAIN (log10) more often (迫不及待, not 迫不急待)."""
+    if len(word) != 4:
+        return False
     right, every = cf.idioms()
-    if len(word) != 4 or word not in every or written in right:
+    if word not in every or written in right:
         return False
     known = cf.frequencies()
     return known.get(word, cf.FLOOR) - known.get(written, cf.FLOOR) >= IDIOM_GAIN
