@@ -158,6 +158,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("大家再接再励，争取更大成绩。", "再接再励", "再接再厉"),
     ("他时常提醒自已要冷静。", "自已", "自己"),  # a common word of the web, a slip all the same
     ("他l984年出生。", "l", "1"),
+    ("强化思想政治引瓴引导妇女。", "引瓴", "引领"),  # 引…引 is no frame: 引导 is a word
     ("资源有限,不能竭泽而鱼。", "竭泽而鱼", "竭泽而渔"),
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,

@@ -102,8 +102,10 @@ def after_one(run: str, i: int) -> bool:
 
 def framed(run: str, i: int) -> bool:
     """Whether the character at i stands between two of the same (越打越, 边走边, 一模一):
-    a construction, so no word made with either is a correction there."""
-    return 0 < i < len(run) - 1 and run[i - 1] == run[i + 1]
+    a construction, so no word made with either is a correction there. Not when the second
+    makes a common word with the next (引瓴引导: 引导)."""
+    return (0 < i < len(run) - 1 and run[i - 1] == run[i + 1]
+            and cf.frequencies().get(run[i + 1:i + 3], -99) < SUPPORT)
 
 
 def in_name(run: str, i: int) -> bool:
