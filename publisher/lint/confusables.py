@@ -17,14 +17,14 @@ FLOOR = -9.0  # log10 frequency of a character no word list has seen
 @cache
 def lookalikes() -> Mapping[str, tuple[tuple[str, float], ...]]:
     """Each character's look-alikes with their glyph similarity (0–1), most similar first."""
-    return _table("confusables.tsv.gz")
+    return _Table("confusables.tsv.gz")
 
 
 @cache
 def components() -> Mapping[str, tuple[tuple[str, float], ...]]:
     """Characters sharing a component with each character and alike as a whole (据/揭, 住/位),
     with their glyph similarity; fewer look alike than `lookalikes()` holds."""
-    return _table("components.tsv.gz")
+    return _Table("components.tsv.gz")
 
 
 class _Table(Mapping[str, tuple[tuple[str, float], ...]]):
@@ -54,10 +54,6 @@ class _Table(Mapping[str, tuple[tuple[str, float], ...]]):
 
     def __len__(self) -> int:
         return len(self._lines)
-
-
-def _table(name: str) -> _Table:
-    return _Table(name)
 
 
 @cache

@@ -99,15 +99,16 @@ def _wordless_share(runs: list[re.Match[str]]) -> float:
     return sum(wm.covered(m.group()).count(False) for m in runs) / size
 
 
-def _candidates(run: str, i: int, quoted: bool, book: str) -> list[tuple[str, float, float]]:
+def _candidates(run: str, i: int, quoted: bool,
+                long: dict[str, set[str]]) -> list[tuple[str, float, float]]:
     """What the character at i may be a slip for: (character, similarity, margin needed).
 
     The weaker kinds, a shared component or the same sound, only when they make a common
-    word of two characters with a neighbour (checked here, cheaply: they are many).
+    word of two characters with a neighbour, or of three or four in `long` (the book's
+    cf.long_fillers): checked here, cheaply, as they are many.
     """
     ch = run[i]
     left, right = run[max(0, i - 3):i], run[i + 1:i + 4]
-    long = cf.long_fillers(LONG_WORD, book)
     # A word of three or four characters (翻天覆地, 一塌糊涂) is evidence enough whatever
     # its neighbours and the written character.
     wide = set().union(*(long.get(key, ()) for key in {
@@ -153,7 +154,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         written: float | None = None
         unworded: float | None = None
         best: Suspect | None = None
-        candidates = _candidates(run, i, quoted, book)
+        candidates = _candidates(run, i, quoted, long)
         # A look-alike less alike than LONE_SIM must make some word where it stands.
         frames = wm.frames(window, k)
         wordy = {o for o, sim, needed in candidates if needed == MARGIN and sim < LONE_SIM
@@ -170,7 +171,8 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
                 written = cf.segment(window)[0]
             gain = p - written
             as_written = window[s:s + len(word)]
-            if own and not ctx.misspelt_idiom(as_written, word):
+            misspelt = ctx.misspelt_idiom(as_written, word)
+            if own and not misspelt:
                 continue  # the book's own word, unless it misspells an idiom (竭泽而鱼)
             if (sim >= LONE_SIM or needed == SOUND_MARGIN) and ctx.recorded_slip(as_written, word,
                                                                                sim):
@@ -191,7 +193,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
             score = gain + ctx.keyness(word, usual, len(book)) - (1 - sim)
             if len(word) > 2 and (not wm.makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE
-                                  or ctx.misspelt_idiom(as_written, word)):
+                                  or misspelt):
                 score += LONG_BONUS
             if score < margin or (best and score <= best.score) or ctx.consistent(
                     book, window, k, other, as_written, word, usual):
