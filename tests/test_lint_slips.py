@@ -160,6 +160,10 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("他l984年出生。", "l", "1"),
     ("强化思想政治引瓴引导妇女。", "引瓴", "引领"),  # 引…引 is no frame: 引导 is a word
     ("资源有限,不能竭泽而鱼。", "竭泽而鱼", "竭泽而渔"),
+    ("这些年积垒了不少经验。", "积垒", "积累"),  # the same syllable in another tone
+    ("她穿着一件百折裙去赶集。", "百折裙", "百褶裙"),
+    # a word of three completed, which the book uses twice elsewhere
+    ("老传承人带新传承人,他是第五代传承入。", "传承入", "传承人"),
 ])
 def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, suspect: str,
                                                    correction: str) -> None:
@@ -188,6 +192,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "他们从天山深处走来。",  # a place (天山), not 大山深处
     "鱼越打越少,大家边走边看。",  # 越…越, 边…边: not 越行越
     "渔民捕鱼、卖鱼、晒鱼,带鱼和鲳鱼都是海鱼,不能竭泽而渔。",  # the book's 鱼
+    "发展水产品精深加工。",  # a word of the list (10^-5.9), not a recorded slip of 精神
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
     assert slips(project(tmp_path, text)) == []
@@ -221,6 +226,15 @@ def test_sound_evidence_names_the_shared_reading(tmp_path: Path) -> None:
     [finding] = slips(project(tmp_path, "安装了高清摄象头。"))
     assert "“象” may be a slip for the same-sounding (xiang4) “像”" in finding.message
     assert "“摄象头” is no word" in finding.message
+
+
+def test_another_tone_is_named_with_both_readings(tmp_path: Path) -> None:
+    [finding] = slips(project(tmp_path, "这些年积垒了不少经验。"))
+    assert "“垒” may be a slip for “累”, the same syllable in another tone (lei3/lei4)" in (
+        finding.message)
+    assert {"累", "泪", "雷"} <= confusables.other_tones("垒")  # lei4, lei4, lei2
+    assert "磊" not in confusables.other_tones("垒")  # lei3: the same tone is a homophone
+    assert "无" not in confusables.other_tones("莫")  # mo2 is 无's rare reading
 
 
 def test_sound_and_component_tables_are_derived_and_complete() -> None:
@@ -292,3 +306,12 @@ def test_text_that_makes_no_words_is_not_judged(monkeypatch: pytest.MonkeyPatch)
     for name in ("clean-a.txt", "heldout/clean-g.txt"):
         prose = (bench.FIXTURES / name).read_text(encoding="utf-8")
         assert rules_slips._wordless_share(list(rules_slips.RUN.finditer(prose))) < 0.45
+
+
+def test_prose_of_many_one_character_words_is_judged() -> None:
+    # A paragraph on embroidery, 64 % of its characters in no word of two or more (她, 绣,
+    # 花, 线): still prose, and its slip is found.
+    text = bench.slipped("clean-p.txt", bench.SETS["held-out-3"])
+    [para] = [line for line in text.split("\n") if "兴望" in line]
+    assert 0.6 < rules_slips._wordless_share(list(rules_slips.RUN.finditer(para))) < 0.7
+    assert "兴望" in [s.subject for s in rules_slips.suspects(para)]

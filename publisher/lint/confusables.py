@@ -164,6 +164,25 @@ def homophones(ch: str) -> frozenset[str]:
     return frozenset("".join(groups[r] for r in usual)) - {ch}
 
 
+@cache
+def _toneless_syllables() -> dict[str, str]:
+    """Syllable without its tone → its characters."""
+    groups: dict[str, list[str]] = {}
+    for ch, rs in readings().items():
+        for syllable in {r.rstrip("012345") for r in rs[:1]}:
+            groups.setdefault(syllable, []).append(ch)
+    return {syllable: "".join(chars) for syllable, chars in groups.items()}
+
+
+@cache
+def other_tones(ch: str) -> frozenset[str]:
+    """The characters read as `ch` is but for the tone (亏 kui1, 愧 kui4), same-tone ones
+    left out: an input method offers every tone of the syllable typed."""
+    groups = _toneless_syllables()
+    usual = {r.rstrip("012345") for r in readings().get(ch, ())[:1]}
+    return frozenset("".join(groups[r] for r in usual)) - homophones(ch) - {ch}
+
+
 def shared_reading(a: str, b: str) -> str:
     """A usual reading of `a` that `b` has too (for the evidence): wei3."""
     theirs = set(readings().get(b, ())[:USUAL_READINGS])

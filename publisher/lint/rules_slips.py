@@ -30,16 +30,18 @@ SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 4.5, -6.0, -3.0
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
 # quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
 PART_MARGIN = 5.5
+TONE_MARGIN = 5.5  # the same syllable in another tone (亏待 → 愧待)
 WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour
 LONG_WORD = -7.5  # ... or a word of three or four characters this common (转向架, 祖祖辈辈)
 # A character built on the same component as the written one and rhyming with it (候/猴,
 # 陪/倍, 遍/编), whose glyph is not among its look-alikes, counts as a look-alike this similar.
 PART_SIM, RHYME_MARGIN = 0.75, 5.5
+LOOK, PART, RHYME, SOUND, TONE = "look-alike", "component", "rhyme", "sound", "tone"
 SLOGAN = re.compile("“[^”、，,；;]{1,8}”")
 # A text of PROSE characters or more in which more than this share of the characters make
 # no common word is not prose the word model can read (modern prose: 25 to 40 %; random
 # common characters: 80 %): its slips cannot be told, and judging each character costs.
-WORDLESS, PROSE = 0.6, 100
+WORDLESS, PROSE = 0.7, 100
 # A look-alike that completes a word of three or more characters (播种斯 → 播种期, 后继伐人)
 # where the written character makes no word at all is stronger evidence than the unigram
 # model's gain shows (the shorter word inside it, 播种, already scores): this much (log10) more.
@@ -100,8 +102,9 @@ def _wordless_share(runs: list[re.Match[str]]) -> float:
 
 
 def _candidates(run: str, i: int, quoted: bool,
-                long: dict[str, set[str]]) -> list[tuple[str, float, float]]:
-    """What the character at i may be a slip for: (character, similarity, margin needed).
+                long: dict[str, set[str]]) -> list[tuple[str, float, str]]:
+    """What the character at i may be a slip for: (character, similarity, kind), the kind
+    LOOK, PART, RHYME, SOUND or TONE (`_margin` says what each needs).
 
     The weaker kinds, a shared component or the same sound, only when they make a common
     word of two characters with a neighbour, or of three or four in `long` (the book's
@@ -120,19 +123,28 @@ def _candidates(run: str, i: int, quoted: bool,
     fits = set(wide).union(*(short.get(key, ()) for key in (
         left[-1:] + "_" if (cf.logp(left[-1:]) or cf.FLOOR) < SOUND_PARTNER else "",
         "_" + right[:1] if (cf.logp(right[:1]) or cf.FLOOR) < SOUND_PARTNER else "") if key))
-    found: dict[str, tuple[float, float]] = {}
+    found: dict[str, tuple[float, str]] = {}
     if fits and not quoted:
-        found.update((o, (sim, PART_MARGIN)) for o, sim in cf.components().get(ch, ())
+        found.update((o, (sim, PART)) for o, sim in cf.components().get(ch, ())
                      if o in fits)
         # A rare character is no pinyin slip but within a longer word: see SOUND_COMMON.
         sounds = fits if (cf.logp(ch) or cf.FLOOR) >= SOUND_COMMON else wide
-        found.update((o, (PART_SIM, RHYME_MARGIN)) for o in cf.kin(ch) & sounds
+        found.update((o, (PART_SIM, RHYME)) for o in cf.kin(ch) & sounds
                      if o not in found)
         for other in cf.homophones(ch) & sounds:
-            found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND_MARGIN)
-    found.update((o, (max(sim, found.get(o, (0.0,))[0]), MARGIN))
+            found[other] = (max(found.get(other, (0.0,))[0], SOUND_SIM), SOUND)
+        for other in cf.other_tones(ch) & sounds:
+            if other not in found:
+                found[other] = (SOUND_SIM, TONE)
+    found.update((o, (max(sim, found.get(o, (0.0,))[0]), LOOK))
                  for o, sim in cf.lookalikes().get(ch, ()))
-    return [(other, sim, margin) for other, (sim, margin) in found.items()]
+    return [(other, sim, kind) for other, (sim, kind) in found.items()]
+
+
+def _margin(kind: str) -> float:
+    """How many times (log10) more probable a reading with a candidate of `kind` must be."""
+    return {LOOK: MARGIN, PART: PART_MARGIN, RHYME: RHYME_MARGIN, SOUND: SOUND_MARGIN,
+            TONE: TONE_MARGIN}[kind]
 
 
 def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspect]:
@@ -152,15 +164,15 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
         a, b = max(0, i - CONTEXT), min(len(run), i + CONTEXT + 1)
         window, k = run[a:b], i - a
         written: float | None = None
-        unworded: float | None = None
+        unworded: dict[float, float] = {}  # the window's probability, the rare form no word
         best: Suspect | None = None
         candidates = _candidates(run, i, quoted, long)
         # A look-alike less alike than LONE_SIM must make some word where it stands.
         frames = wm.frames(window, k)
-        wordy = {o for o, sim, needed in candidates if needed == MARGIN and sim < LONE_SIM
+        wordy = {o for o, sim, kind in candidates if kind == LOOK and sim < LONE_SIM
                  for x, y in frames if x + o + y in known}
-        for other, sim, needed in candidates:
-            if needed == MARGIN and sim < LONE_SIM and other not in wordy:
+        for other, sim, kind in candidates:
+            if kind == LOOK and sim < LONE_SIM and other not in wordy:
                 continue
             swapped = window[:k] + other + window[k + 1:]
             p, words = cf.segment(swapped)
@@ -174,49 +186,52 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
             misspelt = ctx.misspelt_idiom(as_written, word)
             if own and not misspelt:
                 continue  # the book's own word, unless it misspells an idiom (竭泽而鱼)
-            if (sim >= LONE_SIM or needed == SOUND_MARGIN) and ctx.recorded_slip(as_written, word,
+            if (sim >= LONE_SIM or kind in (SOUND, TONE)) and ctx.recorded_slip(as_written, word,
                                                                                sim):
-                if unworded is None:  # as if the rare written form were no word
-                    floor = ctx.COMMON_SLIP if sim >= ctx.SAME_GLYPH else SUPPORT
-                    unworded = cf.segment(window, rare_at=k, floor=floor)[0]
-                gain = p - unworded
+                floor = ctx.COMMON_SLIP if sim >= ctx.SAME_GLYPH else SUPPORT
+                if floor not in unworded:  # as if the rare written form were no word
+                    unworded[floor] = cf.segment(window, rare_at=k, floor=floor)[0]
+                gain = p - unworded[floor]
             # A look-alike that stands alone (入 → 人 in 一个入忙得) needs a closer glyph and
             # gets a lower bar: a lone character carries less evidence than a word.
-            margin = needed if len(word) > 1 else LONE_MARGIN
+            margin = _margin(kind) if len(word) > 1 else LONE_MARGIN
             if len(word) < 2 and (sim < LONE_SIM or (cf.logp(other) or cf.FLOOR) < LONE_COMMON
                                   or wm.makes_word(window, k)):
                 continue  # alone only for a common word (人, 日) and a character in no word
-            if gain + ctx.BOOK_BONUS - (1 - sim) < margin:
+            longer = LONG_BONUS if len(word) > 2 and (
+                not wm.makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE
+                or misspelt) else 0.0
+            if gain + ctx.BOOK_BONUS + longer - (1 - sim) < margin:
                 continue
             # The book's own usage counts too: 巾帼 a hundred times elsewhere, 巾帽 once. Not
             # for a word only the sound suggests: 青溪县在 is not 现在, however common that is.
-            usual = book.count(word) if len(word) > 1 and needed == MARGIN else 0
-            score = gain + ctx.keyness(word, usual, len(book)) - (1 - sim)
-            if len(word) > 2 and (not wm.makes_word(window, k) and (cf.logp(ch) or cf.FLOOR) < ALONE
-                                  or misspelt):
-                score += LONG_BONUS
+            usual = book.count(word) if len(word) > 1 and kind == LOOK else 0
+            score = gain + ctx.keyness(word, usual, len(book)) + longer - (1 - sim)
             if score < margin or (best and score <= best.score) or ctx.consistent(
                     book, window, k, other, as_written, word, usual):
                 continue
-            why = _evidence(ch, other, as_written, word, gain, usual)
+            why = _evidence(ch, other, as_written, word, gain, usual, kind)
             best = Suspect(start + i, "slip.visual", as_written, word, why, score)
         if best:
             out.append(best)
     return out
 
 
-def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: int) -> str:
+def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: int,
+              kind: str = LOOK) -> str:
     times = f"{10 ** gain:,.0f}" if gain < 9 else f"10^{gain:.0f}"
     known = cf.frequencies().get(written)
     what = "is no word" if known is None else f"is rare ({10 ** known:.0e})"
     book = f"; the book has “{word}” {usual} times" if usual else ""
     looks = any(o == other for o, _ in cf.lookalikes().get(ch, ()) + cf.components().get(ch, ()))
     reading = cf.shared_reading(other, ch)
-    kind = "the look-alike" if looks else "the same-sounding"
-    if reading:
-        kind += f"{' and same-sounding' if looks else ''} ({reading})"
-    slip = f"{kind} “{other}”"
-    if not looks and not reading:  # built on one component, rhyming (候/猴)
+    slip = f"the look-alike “{other}”" if looks else f"the same-sounding ({reading}) “{other}”"
+    if looks and reading:
+        slip = f"the look-alike and same-sounding ({reading}) “{other}”"
+    elif kind == TONE:  # 积垒 for 积累: lei3, lei4
+        tones = "/".join(cf.readings()[c][0] for c in (ch, other))
+        slip = f"“{other}”, the same syllable in another tone ({tones})"
+    elif not looks and not reading:  # built on one component, rhyming (候/猴)
         slip = f"“{other}” (both built on {'、'.join(sorted(cf.shared_parts(ch, other)))})"
     return (f"“{ch}” may be a slip for {slip}: “{written}” {what}, "
             f"“{word}” reads {times}× more likely in modern Chinese{book}")

@@ -14,8 +14,12 @@ from publisher.lint.words import NUMERAL, RUN, SUPPORT, covered
 # 排进, 租来), whose look-alike makes a word RECORDED_GAIN (log10) commoner, is weighed as no
 # word, when the glyphs are nearly the same or the sound is (rules_slips).
 RECORDED, RECORDED_GAIN = -6.6, 2.0
+# ... and only rarer than this when just the sound is shared: 布署 (−6.55) is a slip for
+# 部署, 精深 (−5.9) a word of its own, not 精神.
+SOUND_RECORDED = -6.2
 IDIOM_GAIN = 1.0  # an idiom misspelt need only be 10 times rarer than the idiom
 COMMON_SLIP, SAME_GLYPH = -4.5, 0.95
+LOOK_ALIKE = 0.92  # rules_slips.LONE_SIM: glyphs this alike are the same to a hurried eye
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CHARS_PER_WORD = 1.6  # in modern Chinese prose: characters per word, for keyness
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner
@@ -127,15 +131,16 @@ def in_name(run: str, i: int) -> bool:
 
 def recorded_slip(written: str, word: str, sim: float = 0.0) -> bool:
     """Whether `written` is a rare word of the list that reads as a slip for `word`: rarer
-    than SUPPORT but not than RECORDED — or than COMMON_SLIP when the glyphs are all but the
-    same (自已 for 自己: the commonest slips are common words of the web) — or any four
-    characters one character off an idiom that is more common (再接再励, 迫不急待: the web
-    writes them so, no dictionary does)."""
+    than SUPPORT (than SOUND_RECORDED when the glyphs are less than LOOK_ALIKE alike) but
+    not than RECORDED — or than COMMON_SLIP when the glyphs are all but the same (自已 for
+    自己: the commonest slips are common words of the web) — or any four characters one
+    character off an idiom that is more common (再接再励, 迫不急待: the web writes them
+    so, no dictionary does)."""
     known = cf.frequencies()
     rare = known.get(written)
     if rare is None:
         return False
-    top = COMMON_SLIP if sim >= SAME_GLYPH else SUPPORT
+    top = COMMON_SLIP if sim >= SAME_GLYPH else SUPPORT if sim >= LOOK_ALIKE else SOUND_RECORDED
     return misspelt_idiom(written, word) or (
         RECORDED <= rare < top and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
 
