@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from publisher.lint import confusables as cf
 from publisher.lint import slip_context as ctx
 from publisher.lint import words as wm
-from publisher.lint.cjk import at
+from publisher.lint.cjk import HAN, at
 from publisher.lint.document import Document
 from publisher.lint.finding import WARNING, Finding
 from publisher.lint.words import NUMERAL, RUN, SUPPORT
@@ -84,11 +84,16 @@ def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]
         runs = []  # no context to judge a slip by (a list, a cipher, random characters)
     for m in runs:
         found += _visual(m.group(), m.start(), book or text, slogans)
+    # One suspect a place, the likeliest: a pair that is no word (手稳) is one slip at most,
+    # whichever of its characters reads better changed.
     taken: set[int] = set()
+    pairs: set[tuple[int, str]] = set()
     out = []
     for s in sorted(found, key=lambda s: -s.score):
-        if s.offset not in taken:
+        pair = {(s.offset + d, s.subject) for d in (-1, 1)} if s.rule == "slip.visual" else set()
+        if s.offset not in taken and not pair & pairs:
             taken.add(s.offset)
+            pairs.add((s.offset, s.subject))
             out.append(s)
     return sorted(out, key=lambda s: s.offset)
 
@@ -267,9 +272,10 @@ def _wordless(text: str) -> list[Suspect]:
     for m in re.finditer("口", text):
         run = RUN.match(text, _run_start(text, m.start()))
         i = m.start() - run.start()
-        alone = len(run.group()) == 1  # 口、手、眼: a word by itself in a list
-        if not alone and not wm.makes_word(run.group(), i) and (
-                i == 0 or run.group()[i - 1] not in MEASURED):
+        # Only between two characters: at either end of a run 口 is a word of its own or
+        # a morpheme (口尝 in 眼看、手摸、口尝; 口沿 after a comma; 分兵把口), as in a list.
+        inside = 0 < i < len(run.group()) - 1
+        if inside and not wm.makes_word(run.group(), i) and run.group()[i - 1] not in MEASURED:
             out.append(Suspect(m.start(), "slip.symbol", "口", "the missing character",
                                "“口” that makes no word: a box (a glyph the source lacked) "
                                "read as 口?", 10.0))
@@ -282,12 +288,16 @@ SYMBOLS = [
      "“十” between two terms or numbers: a plus sign “+” read as 十?"),
     (re.compile("(?<=—)一|一(?=—)"), "——",
      "“一” beside “—”: half of the dash “——” read as 一?"),
-    (re.compile("(?<=[0-9])[OoＯ〇](?=[0-9])"), "0",
-     "a letter O or 〇 inside an Arabic number: the digit 0?"),
+    # ... but not in O2O, B2C: a letter before the number makes it a name
+    (re.compile(f"(?<=[0-9])[OoＯ〇](?=[0-9])|(?<=[0-9])(?<![A-Za-z][0-9])(?<![A-Za-z][0-9]{{2}})"
+                f"[OoＯ](?=[{HAN}%％])"), "0",
+     "a letter O or 〇 inside or at the end of an Arabic number: the digit 0?"),
     (re.compile("(?<=[〇一二三四五六七八九])[OoＯ0０](?=[〇一二三四五六七八九])"), "〇",
      "a letter O or the digit 0 inside a number written in Chinese: “〇”?"),
-    (re.compile("(?<=[0-9])[lI](?=[0-9])|(?<![0-9A-Za-z.])[lI](?=[0-9]{3}(?![0-9]))"), "1",
-     "a letter l or I inside a number, or before three digits (l984年): the digit 1?"),
+    (re.compile("(?<=[0-9])[lI](?=[0-9])|(?<![0-9A-Za-z.])[lI](?=[0-9]{3}(?![0-9]))"
+                f"|(?<![0-9A-Za-z.])l(?=[0-9]{{1,2}}[{HAN}%％])"), "1",
+     "a letter l or I inside a number, or before three digits (l984年), or a letter l "
+     "before a number of a unit (l8万): the digit 1?"),
     (re.compile("[□■◻◼\ufffd]"), "the missing character",
      "a box or replacement character: a glyph lost in conversion or OCR"),
 ]
@@ -298,8 +308,8 @@ _LONE_TEN = re.compile(f"(?<![{NUMERAL}第])十(?![{NUMERAL}])")
 def _between_words(run: str, i: int) -> bool:
     """十 joining two words (体育十旅游), part of neither."""
     words = cf.frequencies()
-    left = any(words.get(run[i - n:i], -99) >= SUPPORT for n in (2, 3, 4) if i >= n)
-    right = any(words.get(run[i + 1:i + 1 + n], -99) >= SUPPORT for n in (2, 3, 4)
+    left = any(words.get(run[i - n:i], -99) >= WEAK_WORD for n in (2, 3, 4) if i >= n)
+    right = any(words.get(run[i + 1:i + 1 + n], -99) >= WEAK_WORD for n in (2, 3, 4)
                 if i + 1 + n <= len(run))
     return left and right and not wm.supported(run, i)
 
