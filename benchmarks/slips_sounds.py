@@ -47,16 +47,39 @@ CHUNK = 1000
 
 
 def homophones(chars: str) -> list[str]:
-    """One line per character: the character, a tab, its readings (zhong1 zhong4)."""
+    """One line per character: the character, a tab, its readings (zhong1 zhong4).
+
+    The first reading pypinyin gives, and the others only when a word of pypinyin's phrase
+    dictionary reads the character so (长 zhang3 in 长大, 行 hang2 in 银行): Unihan's rare
+    and literary readings (搬 su4, 白 bo2, 埃 zhi4) made false homophones.
+    """
     from pypinyin import Style, pinyin
 
+    in_words = _readings_in_words()
     lines = []
     for ch in chars:
         readings = [r for r in pinyin(ch, style=Style.TONE3, heteronym=True)[0]
                     if r.isascii() and r.isalnum()]
+        readings = readings[:1] + [r for r in readings[1:] if r in in_words.get(ch, ())]
         if readings:
             lines.append(f"{ch}\t{' '.join(readings)}")
     return lines
+
+
+def _readings_in_words() -> dict[str, set[str]]:
+    """Each character's readings in the words of pypinyin's phrase dictionary (TONE3)."""
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.style._utils import replace_symbol_to_number
+
+    used: dict[str, set[str]] = {}
+    for phrase, readings in phrases_dict.items():
+        if len(phrase) != len(readings):
+            continue
+        for ch, (reading, *_) in zip(phrase, readings, strict=True):
+            numbered = replace_symbol_to_number(reading)  # zha3ng: the tone moves to the end
+            tone = "".join(c for c in numbered if c.isdigit())
+            used.setdefault(ch, set()).add("".join(c for c in numbered if not c.isdigit()) + tone)
+    return used
 
 
 def halves(chars: str, path: str, index: int) -> dict[str, np.ndarray]:
