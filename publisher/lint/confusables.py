@@ -120,6 +120,13 @@ def names() -> tuple[dict[str, float], dict[str, float]]:
 
 
 @cache
+def verbs() -> frozenset[str]:
+    """The characters that are verbs by themselves (查, 描, 装), data/verbs.txt.gz."""
+    with gzip.open(DATA / "verbs.txt.gz", "rt", encoding="utf-8") as f:
+        return frozenset(f.read().strip())
+
+
+@cache
 def idioms() -> tuple[frozenset[str], frozenset[str]]:
     """Four-character idioms: the dictionary's (Xinhua: rightly written), and all that are
     known, set phrases of jieba's included (data/idioms.tsv.gz)."""

@@ -1,5 +1,6 @@
 """What a suspect's book and the language say beyond the word model: names, the book's own
-words and usage, verbs after 一, idioms and slips the word list records."""
+words and usage, verbs after 一 and before a complement, idioms and slips the word list
+records."""
 
 from __future__ import annotations
 
@@ -102,6 +103,19 @@ def after_one(run: str, i: int) -> bool:
         return False
     return (run[i + 1:i + 2] in ("就", "便") or run[i - 2:i - 1] == run[i]
             or run[i - 2:i - 1] + run[i] in cf.frequencies())
+
+
+# Complements of result and direction: a verb before one makes a construction of its own
+# (查到, 疏掉, 描下来) that no word list has. Not the aspect particles 了, 着, 过: 积垒了 is
+# a slip for 积累了.
+COMPLEMENTS = frozenset("到掉完好住成走起出来去上下开")
+
+
+def resultative(run: str, i: int) -> bool:
+    """Whether the character at i is a verb before a complement of result or direction
+    (查到 is not 直到, 疏掉 not 输掉): the pair is no word, but it is said so."""
+    return (run[i + 1:i + 2] in COMPLEMENTS and run[i] in cf.verbs()
+            and run[i:i + 2] not in cf.frequencies())
 
 
 def framed(run: str, i: int) -> bool:
