@@ -1,5 +1,5 @@
-"""Regenerates names.tsv.gz of slip.visual (publisher/lint/data): how often each character is a
-surname, or part of a given name, in running text.
+"""Regenerates names.tsv.gz (publisher/text/data; slip.visual and the importer read it): how
+often each character is a surname, or part of a given name, in running text.
 
 A person's name is the commonest false alarm of a slip rule: 刘佑民 is no word, 刘伯 is,
 and the word list knows the famous (王佳芝) but not the book's own people. The counts
@@ -21,7 +21,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-DATA = Path(__file__).resolve().parent.parent / "publisher/lint/data"
+DATA = Path(__file__).resolve().parent.parent / "publisher/text/data"
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 

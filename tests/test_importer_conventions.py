@@ -165,3 +165,19 @@ def test_interviewees_introduced_by_their_calling(office: str) -> None:
     # read as no office line, and the import found no interview).
     result = parse_source(f"山路上的药箱\n{office} 杨秀珏\n问：您好？\n答：好。\n", "s.txt")
     assert [(i.name, i.headline) for i in result.interviews] == [("杨秀珏", "山路上的药箱")]
+
+
+@pytest.mark.parametrize("office", ["寿光市丰收果蔬专业合作社会计", "黑河市图书馆志愿者讲解",
+                                    "三亚市椰子加工厂质检"])
+def test_any_calling_before_a_labelled_question(office: str) -> None:
+    # A held-out book's interviewee was a cooperative's accountant (会计): no list of
+    # titles ends so, and the book would not import. A labelled question after the line
+    # makes it an office all the same, with a notice to check it.
+    result = parse_source(f"大棚里的账本\n{office} 王秀梅\n问：您好？\n答：好。\n", "s.txt")
+    assert [(i.name, i.headline) for i in result.interviews] == [("王秀梅", "大棚里的账本")]
+    assert "s.txt:2: an office that ends in no known title" in "\n".join(
+        f"{n.path}:{n.line}: {n.kind}" for n in result.notices)
+    with pytest.raises(ContentError):  # a line ending in a name-like word, and no question
+        parse_source(f"大棚里的账本\n{office} 王秀梅\n您好？\n答：好。\n", "s.txt")
+    with pytest.raises(ContentError):  # a word (供稿) where the name should be
+        parse_source(f"大棚里的账本\n{office} 供稿\n问：您好？\n答：好。\n", "s.txt")

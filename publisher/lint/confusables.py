@@ -104,22 +104,6 @@ def shared_parts(a: str, b: str) -> frozenset[str]:
 
 
 @cache
-def names() -> tuple[dict[str, float], dict[str, float]]:
-    """How often (0–1) each character is a surname where it occurs, and how often it is part
-    of a given name (seen there twice at least), in the news text of data/names.tsv.gz."""
-    surnames, given = {}, {}
-    with gzip.open(DATA / "names.tsv.gz", "rt", encoding="utf-8") as f:
-        next(f)
-        for line in f:
-            ch, as_surname, in_given, seen = line.rstrip("\n").split("\t")
-            if int(as_surname):
-                surnames[ch] = int(as_surname) / int(seen)
-            if int(in_given) >= 2:
-                given[ch] = int(in_given) / int(seen)
-    return surnames, given
-
-
-@cache
 def verbs() -> frozenset[str]:
     """The characters that are verbs by themselves (查, 描, 装), data/verbs.txt.gz."""
     with gzip.open(DATA / "verbs.txt.gz", "rt", encoding="utf-8") as f:

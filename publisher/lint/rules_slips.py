@@ -290,8 +290,9 @@ SYMBOLS = [
      "“一” beside “—”: half of the dash “——” read as 一?"),
     # ... but not in O2O, B2C: a letter before the number makes it a name
     (re.compile(f"(?<=[0-9])[OoＯ〇](?=[0-9])|(?<=[0-9])(?<![A-Za-z][0-9])(?<![A-Za-z][0-9]{{2}})"
-                f"[OoＯ](?=[{HAN}%％])"), "0",
-     "a letter O or 〇 inside or at the end of an Arabic number: the digit 0?"),
+                f"[OoＯ](?=[{HAN}%％])|(?<![0-9A-Za-z.])[OoＯ](?=\\.[0-9])"), "0",
+     "a letter O or 〇 inside, at the end or at the head of an Arabic number (O.3): "
+     "the digit 0?"),
     (re.compile("(?<=[〇一二三四五六七八九])[OoＯ0０](?=[〇一二三四五六七八九])"), "〇",
      "a letter O or the digit 0 inside a number written in Chinese: “〇”?"),
     (re.compile("(?<=[0-9])[lI](?=[0-9])|(?<![0-9A-Za-z.])[lI](?=[0-9]{3}(?![0-9]))"

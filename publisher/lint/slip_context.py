@@ -9,6 +9,7 @@ from functools import lru_cache
 
 from publisher.lint import confusables as cf
 from publisher.lint.words import NUMERAL, RUN, SUPPORT, covered
+from publisher.text import people
 
 # The word list records frequent slips as words (己经 for 已经, 1e-6): a written form rarer
 # than SUPPORT but not rarer than RECORDED (below that are fragments that cross two words:
@@ -130,7 +131,7 @@ def in_name(run: str, i: int) -> bool:
     """Whether the character at i may be part of a three-character person's name: a surname
     (at i, or one or two before) and two given-name characters, where the surname and the
     next character are no common word (王国)."""
-    surnames, given = cf.names()
+    surnames, given = people.shares()
     words = cf.frequencies()
     for j in (i - 2, i - 1, i):
         if j < 0 or surnames.get(run[j], 0.0) < SURNAME_SHARE:

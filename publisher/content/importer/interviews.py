@@ -13,6 +13,7 @@ from publisher.content.importer.speakers import (
     MAX_OFFICE_LINE,
     Label,
     Speakers,
+    has_surname,
     looks_like_office,
     office_endings,
     region_of,
@@ -114,10 +115,18 @@ class _Reader:
             return False
         if self.paras[index].heading:
             return True
-        if not looks_like_office(office[0]) or _labelled(current, self.paras[index + 1]):
+        if _labelled(current, self.paras[index + 1]):
             return False  # `何主席 谢谢` is the interviewee 何何 answering, not an office line
         found = self.label(index + 2, speakers_of(office[1], office[0]), "begin")
-        if found and found.role == "question":
+        asked = found is not None and found.role == "question"
+        if not looks_like_office(office[0]):
+            # A calling no list has (合作社会计) is an office all the same before a labelled
+            # question, when the name begins with a surname: `甲市妇联 供稿` is a sentence.
+            if not (asked and (found.colon or found.strong) and has_surname(office[1])):
+                return False
+            self.notice(self.paras[index + 1].line, "an office that ends in no known title: "
+                        "check the office and the name")
+        if asked:
             headline = self.paras[index].text
             if not _labelled(current, self.paras[index]):  # a headline is no labelled line
                 if headline.endswith("。"):

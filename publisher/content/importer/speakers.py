@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from publisher.text import people
 from publisher.text.chars import HAN_RANGES
 
 H = f"[{HAN_RANGES}]"
@@ -162,6 +163,13 @@ def region_of(office: str) -> str | None:
     while unit := _UNIT.match(office, position):
         found, position = unit.group(0), unit.end()
     return found or (province.group(0) if province else None)
+
+
+def has_surname(name: str) -> bool:
+    """Whether a name begins with a surname (王秀梅, 欧阳何) or is a transcribed one with
+    its parts joined by a dot (阿依古丽·吐尔逊)."""
+    return (name[:2] in COMPOUND_SURNAMES or people.is_surname(name[:1])
+            or any(dot in name for dot in "·•‧・"))
 
 
 def looks_like_office(office: str) -> bool:
