@@ -167,17 +167,19 @@ def test_interviewees_introduced_by_their_calling(office: str) -> None:
     assert [(i.name, i.headline) for i in result.interviews] == [("杨秀珏", "山路上的药箱")]
 
 
-@pytest.mark.parametrize("office", ["寿光市丰收果蔬专业合作社会计", "黑河市图书馆志愿者讲解",
-                                    "三亚市椰子加工厂质检"])
-def test_any_calling_before_a_labelled_question(office: str) -> None:
+@pytest.mark.parametrize(("office", "name"), [
+    ("寿光市丰收果蔬专业合作社会计", "王秀梅"), ("黑河市图书馆志愿者讲解", "王秀"),
+    ("三亚市椰子加工厂质检", "禤国强"), ("林芝市藏医院藏医", "扎西顿珠"), ("白水县城关派出所民警", "王秀梅"),
+    ("九寨沟县景区导游", "阿依古丽·吐尔逊")])
+def test_any_calling_before_a_labelled_question(office: str, name: str) -> None:
     # A held-out book's interviewee was a cooperative's accountant (会计): no list of
     # titles ends so, and the book would not import. A labelled question after the line
     # makes it an office all the same, with a notice to check it.
-    result = parse_source(f"大棚里的账本\n{office} 王秀梅\n问：您好？\n答：好。\n", "s.txt")
-    assert [(i.name, i.headline) for i in result.interviews] == [("王秀梅", "大棚里的账本")]
+    result = parse_source(f"大棚里的账本\n{office} {name}\n问：您好？\n答：好。\n", "s.txt")
+    assert [(i.name, i.headline) for i in result.interviews] == [(name, "大棚里的账本")]
     assert "s.txt:2: an office that ends in no known title" in "\n".join(
         f"{n.path}:{n.line}: {n.kind}" for n in result.notices)
     with pytest.raises(ContentError):  # a line ending in a name-like word, and no question
-        parse_source(f"大棚里的账本\n{office} 王秀梅\n您好？\n答：好。\n", "s.txt")
+        parse_source(f"大棚里的账本\n{office} {name}\n您好？\n答：好。\n", "s.txt")
     with pytest.raises(ContentError):  # a word (供稿) where the name should be
         parse_source(f"大棚里的账本\n{office} 供稿\n问：您好？\n答：好。\n", "s.txt")

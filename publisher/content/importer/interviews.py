@@ -13,7 +13,7 @@ from publisher.content.importer.speakers import (
     MAX_OFFICE_LINE,
     Label,
     Speakers,
-    has_surname,
+    looks_like_name,
     looks_like_office,
     office_endings,
     region_of,
@@ -120,9 +120,9 @@ class _Reader:
         found = self.label(index + 2, speakers_of(office[1], office[0]), "begin")
         asked = found is not None and found.role == "question"
         if not looks_like_office(office[0]):
-            # A calling no list has (合作社会计) is an office all the same before a labelled
-            # question, when the name begins with a surname: `甲市妇联 供稿` is a sentence.
-            if not (asked and (found.colon or found.strong) and has_surname(office[1])):
+            # A calling no list has (合作社会计, 藏医, 民警) is an office all the same before a
+            # labelled question, when the name reads as one: `甲市妇联 供稿` is a sentence.
+            if not (asked and (found.colon or found.strong) and looks_like_name(office[1])):
                 return False
             self.notice(self.paras[index + 1].line, "an office that ends in no known title: "
                         "check the office and the name")

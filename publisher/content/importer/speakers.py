@@ -165,10 +165,11 @@ def region_of(office: str) -> str | None:
     return found or (province.group(0) if province else None)
 
 
-def has_surname(name: str) -> bool:
-    """Whether a name begins with a surname (王秀梅, 欧阳何) or is a transcribed one with
-    its parts joined by a dot (阿依古丽·吐尔逊)."""
-    return (name[:2] in COMPOUND_SURNAMES or people.is_surname(name[:1])
+def looks_like_name(name: str) -> bool:
+    """Whether a name after an office reads as a person's: it begins with a surname (王秀梅,
+    欧阳何), or has three characters or more (禤国强, 扎西顿珠), or is a transcribed one with
+    its parts joined by a dot (阿依古丽·吐尔逊). A word of two (供稿, 整理) does not."""
+    return (len(name) >= 3 or name[:2] in COMPOUND_SURNAMES or people.is_surname(name[:1])
             or any(dot in name for dot in "·•‧・"))
 
 
