@@ -89,7 +89,7 @@ HELD_OUT = [  # set, slips, first measure (found, precision, false alarms), now 
     ("held-out-2", 46, (25, 0.76, 7), (29, 2)),
     ("held-out-3", 48, (28, 0.82, 5), (34, 3)),
     ("held-out-4", 48, (25, 0.76, 7), (27, 5)),
-    ("held-out-5", 48, (17, 0.74, 6), (17, 4)),
+    ("held-out-5", 48, (17, 0.74, 6), (18, 4)),
     ("held-out-6", 48, (23, 0.85, 3), (23, 3)),
     ("held-out-7", 48, (25, 0.86, 6), (26, 6)),
 ]
@@ -155,6 +155,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("孩子们迫不急待地跑了出去。", "迫不急待", "迫不及待"),  # the web's misspelling
     ("大家再接再励，争取更大成绩。", "再接再励", "再接再厉"),
     ("他时常提醒自已要冷静。", "自已", "自己"),  # a common word of the web, a slip all the same
+    ("他的眼晴很亮。", "眼晴", "眼睛"),  # a rare word of the web (10^-7.2), glyphs 96 % alike
     ("他l984年出生。", "l", "1"),
     ("强化思想政治引瓴引导妇女。", "引瓴", "引领"),  # 引…引 is no frame: 引导 is a word
     ("资源有限,不能竭泽而鱼。", "竭泽而鱼", "竭泽而渔"),
@@ -195,6 +196,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "鱼越打越少,大家边走边看。",  # 越…越, 边…边: not 越行越
     "渔民捕鱼、卖鱼、晒鱼,带鱼和鲳鱼都是海鱼,不能竭泽而渔。",  # the book's 鱼
     "发展水产品精深加工。",  # a word of the list (10^-5.9), not a recorded slip of 精神
+    "全县是产粮大县。",  # 产粮 (10^-7.1) is a word, 产量's glyphs are not all but the same
     "No.3车间和GO.3型都已投产。",  # a letter before O.3: a name, not a number
     "靠眼看、手摸、鼻闻、口尝来判断,分兵把口。",  # 口 at the end of a run: a word
     "载货吨位都能实时查到。",  # a verb and its complement: not 直到

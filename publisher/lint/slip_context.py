@@ -21,6 +21,9 @@ RECORDED, RECORDED_GAIN = -6.6, 2.0
 SOUND_RECORDED = -6.2
 IDIOM_GAIN = 1.0  # an idiom misspelt need only be 10 times rarer than the idiom
 COMMON_SLIP, SAME_GLYPH = -4.5, 0.95
+# Rarer forms than RECORDED are mostly fragments of two words (排进, 租来, 产粮, 碗饭), but
+# not when the glyphs are all but the same and the word they miss is far commoner.
+SAME_GLYPH_RARE, SAME_GLYPH_GAIN = -7.5, 3.0
 LOOK_ALIKE = 0.92  # rules_slips.LONE_SIM: glyphs this alike are the same to a hurried eye
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CHARS_PER_WORD = 1.6  # in modern Chinese prose: characters per word, for keyness
@@ -147,17 +150,23 @@ def in_name(run: str, i: int) -> bool:
 def recorded_slip(written: str, word: str, sim: float = 0.0) -> bool:
     """Whether `written` is a rare word of the list that reads as a slip for `word`: rarer
     than SUPPORT (than SOUND_RECORDED when the glyphs are less than LOOK_ALIKE alike) but
-    not than RECORDED — or than COMMON_SLIP when the glyphs are all but the same (自已 for
-    自己: the commonest slips are common words of the web) — or any four characters one
-    character off an idiom that is more common (再接再励, 迫不急待: the web writes them
+    not than RECORDED — when the glyphs are all but the same, rarer than COMMON_SLIP (自已
+    for 自己: the commonest slips are common words of the web) and down to SAME_GLYPH_RARE
+    if `word` is SAME_GLYPH_GAIN commoner (眼晴, −7.2, for 眼睛) — or any four characters
+    one character off an idiom that is more common (再接再励, 迫不急待: the web writes them
     so, no dictionary does)."""
     known = cf.frequencies()
     rare = known.get(written)
     if rare is None:
         return False
-    top = COMMON_SLIP if sim >= SAME_GLYPH else SUPPORT if sim >= LOOK_ALIKE else SOUND_RECORDED
-    return misspelt_idiom(written, word) or (
-        RECORDED <= rare < top and known.get(word, cf.FLOOR) - rare >= RECORDED_GAIN)
+    if misspelt_idiom(written, word):
+        return True
+    gain = known.get(word, cf.FLOOR) - rare
+    if sim >= SAME_GLYPH:
+        return (RECORDED <= rare < COMMON_SLIP and gain >= RECORDED_GAIN
+                or SAME_GLYPH_RARE <= rare < RECORDED and gain >= SAME_GLYPH_GAIN)
+    top = SUPPORT if sim >= LOOK_ALIKE else SOUND_RECORDED
+    return RECORDED <= rare < top and gain >= RECORDED_GAIN
 
 
 def common_slip(run: str, i: int) -> bool:
