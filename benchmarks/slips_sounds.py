@@ -72,17 +72,21 @@ def homophones(chars: str) -> list[str]:
 
 def _readings_in_words() -> dict[str, set[str]]:
     """Each character's readings in the words of pypinyin's phrase dictionary (TONE3)."""
-    from pypinyin.phrases_dict import phrases_dict
-    from pypinyin.style._utils import replace_symbol_to_number
+    import unicodedata
 
+    from pypinyin.phrases_dict import phrases_dict
+
+    marks = {"\u0304": "1", "\u0301": "2", "\u030c": "3", "\u0300": "4"}
     used: dict[str, set[str]] = {}
     for phrase, readings in phrases_dict.items():
         if len(phrase) != len(readings):
             continue
         for ch, (reading, *_) in zip(phrase, readings, strict=True):
-            numbered = replace_symbol_to_number(reading)  # zha3ng: the tone moves to the end
-            tone = "".join(c for c in numbered if c.isdigit())
-            used.setdefault(ch, set()).add("".join(c for c in numbered if not c.isdigit()) + tone)
+            # zhǎng → zhang3 (ü stays: its mark is no tone)
+            parts = unicodedata.normalize("NFD", reading)
+            tone = "".join(marks.get(c, "") for c in parts)
+            plain = unicodedata.normalize("NFC", "".join(c for c in parts if c not in marks))
+            used.setdefault(ch, set()).add(plain.replace("ü", "v") + tone)
     return used
 
 

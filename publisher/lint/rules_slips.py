@@ -30,7 +30,7 @@ SOUND_SIM, SOUND_MARGIN, SOUND_COMMON, SOUND_PARTNER = 0.85, 4.5, -6.0, -3.0
 # These two weaker kinds get no bonus for the book's usage, and are not looked for in a short
 # quotation: slogans and brand names pun on purpose (“衣衣不舍” for 依依不舍).
 PART_MARGIN = 5.5
-TONE_MARGIN = 5.5  # the same syllable in another tone (亏待 → 愧待)
+TONE_MARGIN = 5.5  # the same syllable in another tone (积累 → 积垒)
 WEAK_WORD = -6.5  # ... and they must make a word this common (log10) with a neighbour
 LONG_WORD = -7.5  # ... or a word of three or four characters this common (转向架, 祖祖辈辈)
 # A character built on the same component as the written one and rhyming with it (候/猴,
@@ -39,7 +39,7 @@ PART_SIM, RHYME_MARGIN = 0.75, 5.5
 LOOK, PART, RHYME, SOUND, TONE = "look-alike", "component", "rhyme", "sound", "tone"
 SLOGAN = re.compile("“[^”、，,；;]{1,8}”")
 # A text of PROSE characters or more in which more than this share of the characters make
-# no common word is not prose the word model can read (modern prose: 25 to 40 %; random
+# no common word is not prose the word model can read (modern prose: 25 to 64 %; random
 # common characters: 80 %): its slips cannot be told, and judging each character costs.
 WORDLESS, PROSE = 0.7, 100
 # A look-alike that completes a word of three or more characters (播种斯 → 播种期, 后继伐人)
@@ -230,13 +230,16 @@ def _evidence(ch: str, other: str, written: str, word: str, gain: float, usual: 
     book = f"; the book has “{word}” {usual} times" if usual else ""
     looks = any(o == other for o, _ in cf.lookalikes().get(ch, ()) + cf.components().get(ch, ()))
     reading = cf.shared_reading(other, ch)
-    slip = f"the look-alike “{other}”" if looks else f"the same-sounding ({reading}) “{other}”"
     if looks and reading:
         slip = f"the look-alike and same-sounding ({reading}) “{other}”"
+    elif looks:
+        slip = f"the look-alike “{other}”"
+    elif reading:
+        slip = f"the same-sounding ({reading}) “{other}”"
     elif kind == TONE:  # 积垒 for 积累: lei3, lei4
         tones = "/".join(cf.readings()[c][0] for c in (ch, other))
         slip = f"“{other}”, the same syllable in another tone ({tones})"
-    elif not looks and not reading:  # built on one component, rhyming (候/猴)
+    else:  # built on one component, rhyming (候/猴)
         slip = f"“{other}” (both built on {'、'.join(sorted(cf.shared_parts(ch, other)))})"
     return (f"“{ch}” may be a slip for {slip}: “{written}” {what}, "
             f"“{word}” reads {times}× more likely in modern Chinese{book}")
