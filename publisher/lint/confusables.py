@@ -159,9 +159,8 @@ def homophones(ch: str) -> frozenset[str]:
 def _toneless_syllables() -> dict[str, str]:
     """Syllable without its tone → its characters."""
     groups: dict[str, list[str]] = {}
-    for ch, rs in readings().items():
-        for syllable in {r.rstrip("012345") for r in rs[:1]}:
-            groups.setdefault(syllable, []).append(ch)
+    for ch, rs in readings().items():  # the first reading only: see other_tones
+        groups.setdefault(rs[0].rstrip("012345"), []).append(ch)
     return {syllable: "".join(chars) for syllable, chars in groups.items()}
 
 
@@ -169,9 +168,10 @@ def _toneless_syllables() -> dict[str, str]:
 def other_tones(ch: str) -> frozenset[str]:
     """The characters read as `ch` is but for the tone (亏 kui1, 愧 kui4), same-tone ones
     left out: an input method offers every tone of the syllable typed."""
-    groups = _toneless_syllables()
-    usual = {r.rstrip("012345") for r in readings().get(ch, ())[:1]}
-    return frozenset("".join(groups[r] for r in usual)) - homophones(ch) - {ch}
+    first = readings().get(ch)
+    if not first:
+        return frozenset()
+    return frozenset(_toneless_syllables()[first[0].rstrip("012345")]) - homophones(ch) - {ch}
 
 
 def shared_reading(a: str, b: str) -> str:

@@ -21,7 +21,7 @@ CONTEXT = 3  # characters each side that the word model sees
 MARGIN = 3.5
 # When the look-alike is a word on its own: the margin, how alike the glyphs must be, and how
 # common (log10) the look-alike must be as a word by itself.
-LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, 0.92, -3.0
+LONE_MARGIN, LONE_SIM, LONE_COMMON = 1.5, ctx.LOOK_ALIKE, -3.0
 # A character typed for another of the same syllable (pinyin input) is judged as a look-alike
 # this similar, only when it makes a common word with a neighbour, and needs this margin. A
 # rare character (髹饰) is not a pinyin slip: input methods offer the common ones first.

@@ -24,7 +24,7 @@ COMMON_SLIP, SAME_GLYPH = -4.5, 0.95
 # Rarer forms than RECORDED are mostly fragments of two words (排进, 租来, 产粮, 碗饭), but
 # not when the glyphs are all but the same and the word they miss is far commoner.
 SAME_GLYPH_RARE, SAME_GLYPH_GAIN = -7.5, 3.0
-LOOK_ALIKE = 0.92  # rules_slips.LONE_SIM: glyphs this alike are the same to a hurried eye
+LOOK_ALIKE = 0.92  # glyphs this alike are the same to a hurried eye (rules_slips.LONE_SIM)
 BOOK_BONUS = 1.5  # at most this much (log10) for the look-alike's form being usual in the book
 CHARS_PER_WORD = 1.6  # in modern Chinese prose: characters per word, for keyness
 CONSISTENT = 5  # a form seen twice is a slip only if its look-alike is this many times commoner

@@ -50,10 +50,12 @@ WIDE_RANGES = (
 NO_START = frozenset("，。、；：？！）》」』】〕〉〗”’…·～—―%‰℃,.;:?!)]}")
 NO_END = frozenset("（《「『【〔〈〖“‘([{")
 
-# A personal name: 2–6 Han characters (any extension), a transcribed name with a middle dot
-# (阿依古丽·买买提), or a Latin name.
+# The middle dots that join the parts of a transcribed name (阿依古丽·买买提), as typed.
+NAME_DOTS = "·•‧・"
+# A personal name: 2–6 Han characters (any extension), a transcribed name with a middle dot,
+# or a Latin name.
 PERSON_NAME = re.compile(
-    f"(?:[{HAN_RANGES}]{{2,6}}|[{HAN_RANGES}]+(?:[·•‧・][{HAN_RANGES}]+)+|[A-Z][\\w .'-]+)")
+    f"(?:[{HAN_RANGES}]{{2,6}}|[{HAN_RANGES}]+(?:[{NAME_DOTS}][{HAN_RANGES}]+)+|[A-Z][\\w .'-]+)")
 
 
 def is_han(char: str) -> bool:

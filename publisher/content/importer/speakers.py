@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from publisher.text import people
-from publisher.text.chars import HAN_RANGES
+from publisher.text.chars import HAN_RANGES, NAME_DOTS
 
 H = f"[{HAN_RANGES}]"
-NAME = re.compile(f"{H}{{2,4}}|{H}+(?:[·•‧・]{H}+)+")
+NAME = re.compile(f"{H}{{2,4}}|{H}+(?:[{NAME_DOTS}]{H}+)+")
 # Titles that end an office in Chinese officialdom: a name run into the office is split after
 # one, and an answer may be labelled with the surname and one (王主席, 李局长).
 TITLES = (
@@ -97,7 +97,7 @@ def answer_labels(name: str, office: str) -> list[str]:
     if not name:
         return []
     labels = {name}
-    given = re.split(r"[·•‧・]", name)
+    given = re.split(f"[{NAME_DOTS}]", name)
     if len(given) > 1:
         labels.add(given[0])
         return sorted(labels)
@@ -170,7 +170,7 @@ def looks_like_name(name: str) -> bool:
     欧阳何), or has three characters or more (禤国强, 扎西顿珠), or is a transcribed one with
     its parts joined by a dot (阿依古丽·吐尔逊). A word of two (供稿, 整理) does not."""
     return (len(name) >= 3 or name[:2] in COMPOUND_SURNAMES or people.is_surname(name[:1])
-            or any(dot in name for dot in "·•‧・"))
+            or any(dot in name for dot in NAME_DOTS))
 
 
 def looks_like_office(office: str) -> bool:
