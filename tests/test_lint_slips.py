@@ -165,6 +165,7 @@ def test_finding_names_suspect_correction_and_evidence(tmp_path: Path) -> None:
     ("社区推行“网格十志愿者”模式。", "十", "+"),  # 网格 is a rarer word (10^-5.65)
     ("这些年积垒了不少经验。", "积垒", "积累"),  # the same syllable in another tone
     ("她穿着一件百折裙去赶集。", "百折裙", "百褶裙"),
+    ("这样做即省时又省力。", "即", "既"),  # 既…又 (both … and): 即 and 既 are both ji4
     # a word of three completed, which the book uses twice elsewhere
     ("老传承人带新传承人,他是第五代传承入。", "传承入", "传承人"),
 ])
@@ -189,6 +190,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "商场推出“摄象头”优惠。",  # a short quotation: slogans pun on purpose
     "全县人口三十万,村口有一口井,出口产品口碑好,一家三口,口、手、眼并用。",
     "退休护士王桂芝和老支书刘佑民都来了。",  # names: 王佳芝 and 刘伯 are in the word list
+    "那年冬天,老队长汪锋带着我们巡线,稿件由钟霄整理。",  # not 汪峰, 神霄: two-character names
     "人一走就失传了,大家走一走、看一看,我心一软就答应了。",  # not 一定, not 一款
     "先摊青、翻青,再摇青、晾青,白天上山看青。",  # the book's own words with 青
     "这一举多得的办法,让大家一声不吭地干到天黑,真是一字不差。",  # set phrases, not idioms
@@ -200,6 +202,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "No.3车间和GO.3型都已投产。",  # a letter before O.3: a name, not a number
     "靠眼看、手摸、鼻闻、口尝来判断,分兵把口。",  # 口 at the end of a run: a word
     "载货吨位都能实时查到。",  # a verb and its complement: not 直到
+    "立即又赶了回去,即使下雨也要去。",  # 即 in a word: not 既…又
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
     assert slips(project(tmp_path, text)) == []

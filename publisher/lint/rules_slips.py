@@ -272,6 +272,13 @@ def _wordless(text: str) -> list[Suspect]:
             out.append(Suspect(m.start(), "slip.symbol", "十", "+",
                                "“十” that is neither a number nor part of a word: "
                                "a plus sign “+” read as 十?", 10.0))
+    for m in _BOTH.finditer(text):
+        run = RUN.match(text, _run_start(text, m.start()))
+        if not wm.supported(run.group(), m.start() - run.start()):
+            out.append(Suspect(m.start(), "slip.visual", "即", "既",
+                               "“即” in no word, with “又” or “也” after it in the clause: "
+                               "“既…又” (both … and) is meant? 即 and 既 sound alike (ji4)",
+                               10.0))
     for m in re.finditer("口", text):
         run = RUN.match(text, _run_start(text, m.start()))
         i = m.start() - run.start()
@@ -324,6 +331,10 @@ def _run_start(text: str, i: int) -> int:
     return i
 
 
+# 即…又 for 既…又 (both … and; both ji4): a 即 in no word, 又 or 也 later in its clause.
+# The People's Daily of January 1998 (1.8 million characters) has 既…又/也 37 times and a
+# bare 即…又 once, itself this slip (即迅捷又准确).
+_BOTH = re.compile("即(?=[^，。；！？、：,;!?:\n]{1,8}?[又也])")
 # 千了25年 for 干了25年: a numeral cannot take 了 and then a number.
 _DOING = re.compile(f"(?<![{NUMERAL}])([千于十])了(?=[0-9{NUMERAL[10:]}])")
 

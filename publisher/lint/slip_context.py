@@ -36,6 +36,7 @@ MORPHEME_ALONE, MORPHEME_PAIRS = -4.0, 3
 # this often where it occurs, followed by characters that are this often part of a given
 # name where they occur (民 0.1, 国 0.03; 在 and 的 never).
 SURNAME_SHARE, GIVEN_SHARE = 0.1, 0.005
+NAME_PAIR, GIVEN_STRONG = 0.05, 0.3
 
 
 def keyness(word: str, seen: int, size: int) -> float:
@@ -131,18 +132,26 @@ def framed(run: str, i: int) -> bool:
 
 
 def in_name(run: str, i: int) -> bool:
-    """Whether the character at i may be part of a three-character person's name: a surname
-    (at i, or one or two before) and two given-name characters, where the surname and the
-    next character are no common word (王国)."""
+    """Whether the character at i may be part of a person's name: a surname (at i, or one or
+    two before) and two given-name characters, where the surname and the next character are
+    no common word (王国); a surname and one given-name character that are a name this often
+    (汪锋, 钟霄: NAME_PAIR), neither pair they make a word; or a character that is sometimes
+    a surname before two that are mostly names (方毓棠: GIVEN_STRONG)."""
     surnames, given = people.shares()
     words = cf.frequencies()
     for j in (i - 2, i - 1, i):
-        if j < 0 or surnames.get(run[j], 0.0) < SURNAME_SHARE:
+        if j < 0 or j + 2 > len(run) or words.get(run[j:j + 2], -99) >= SUPPORT:
             continue
+        share = surnames.get(run[j], 0.0)
         end = max(i, j + 2) + 1
-        if end > len(run) or words.get(run[j:j + 2], -99) >= SUPPORT:
-            continue
-        if all(given.get(c, 0.0) >= GIVEN_SHARE for c in run[j + 1:end]):
+        if end <= len(run) and (
+                share >= SURNAME_SHARE and all(given.get(c, 0.0) >= GIVEN_SHARE
+                                               for c in run[j + 1:end])
+                or people.is_surname(run[j]) and j + 3 <= len(run)
+                and all(given.get(c, 0.0) >= GIVEN_STRONG for c in run[j + 1:j + 3])):
+            return True
+        if (i - 1 <= j and share * given.get(run[j + 1], 0.0) >= NAME_PAIR
+                and words.get(run[j + 1:j + 3], -99) < SUPPORT):
             return True
     return False
 
