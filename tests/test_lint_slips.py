@@ -203,6 +203,8 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "靠眼看、手摸、鼻闻、口尝来判断,分兵把口。",  # 口 at the end of a run: a word
     "载货吨位都能实时查到。",  # a verb and its complement: not 直到
     "立即又赶了回去,即使下雨也要去。",  # 即 in a word: not 既…又
+    "养了二十口网箱,一年卖十几万斤鱼。",  # measure words after a numeral: not 二十日, 金鱼
+    "能坚持下来的都是好样的。",  # two common words (坚持 下来), no set phrase (坚持下去) misspelt
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
     assert slips(project(tmp_path, text)) == []

@@ -158,7 +158,7 @@ def _visual(run: str, start: int, book: str, slogans: list[range]) -> list[Suspe
     long = cf.long_fillers(LONG_WORD, book)
     for i, ch in enumerate(run):
         if (wm.supported(run, i) and not (ctx.idiom_slip(run, i, long) or ctx.common_slip(run, i))
-                or ctx.in_name(run, i) or ctx.resultative(run, i)):
+                or ctx.in_name(run, i) or ctx.resultative(run, i) or ctx.counted(run, i)):
             continue
         after_one, framed = ctx.after_one(run, i), ctx.framed(run, i)
         own = ctx.book_morpheme(book, run, i)

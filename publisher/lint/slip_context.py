@@ -123,6 +123,18 @@ def resultative(run: str, i: int) -> bool:
             and run[i:i + 2] not in cf.frequencies())
 
 
+# A character after a numeral that is counted so (一口, 两斤: a word of the list this common)
+# is a measure word there, not a slip: 二十口网箱 is not 二十日, 十几万斤鱼 not 金鱼.
+COUNTED = -6.0
+
+
+def counted(run: str, i: int) -> bool:
+    """Whether the character at i is a measure word after a numeral (二十口, 万斤)."""
+    words = cf.frequencies()
+    return (i > 0 and run[i - 1] in NUMERAL
+            and max(words.get("一" + run[i], -99), words.get("两" + run[i], -99)) >= COUNTED)
+
+
 def framed(run: str, i: int) -> bool:
     """Whether the character at i stands between two of the same (越打越, 边走边, 一模一):
     a construction, so no word made with either is a correction there. Not when the second
@@ -201,6 +213,8 @@ def misspelt_idiom(written: str, word: str) -> bool:
     if word not in every or written in right:
         return False
     known = cf.frequencies()
+    if all(known.get(half, -99) >= SUPPORT for half in (written[:2], written[2:])):
+        return False  # two common words (坚持下来), not a set phrase misspelt (坚持下去)
     return known.get(word, cf.FLOOR) - known.get(written, cf.FLOOR) >= IDIOM_GAIN
 
 
