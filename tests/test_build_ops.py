@@ -251,6 +251,9 @@ def test_watch_filter_takes_only_book_inputs(project):
     assert not relevant(project / "output" / f"{SLUG}.pdf", project)
     assert not relevant(project / "content" / ".01-sample.yaml.swp", project)
     assert not relevant(project / "README.md", project)
+    # sed -i's temporary file, gone by the time the change is seen
+    assert not relevant(project / "content" / "interviews" / "sedu48vRT", project)
+    assert relevant(project / "content" / "interviews", project)  # a folder: files come and go
 
 
 def test_rebuild_reports_a_broken_file_and_keeps_watching(project, tmp_path):

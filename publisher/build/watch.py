@@ -26,7 +26,10 @@ def relevant(path: Path, project_dir: Path) -> bool:
     if not rel.parts or rel.parts[0] not in WATCHED:
         return False
     name = rel.name
-    return not (name.startswith((".#", ".")) or name.endswith(IGNORED_SUFFIXES))
+    # A file with no extension is none of the book's inputs (YAML, CSS, templates, images,
+    # fonts) but a tool's scratch file: sed -i writes sedXXXXXX, vim tests with 4913.
+    return not (name.startswith((".#", ".")) or name.endswith(IGNORED_SUFFIXES)
+                or not rel.suffix and not (project_dir / rel).is_dir())
 
 
 def rebuild(project_dir: Path, output_dir: Path | None, progress: Progress,
