@@ -28,14 +28,15 @@ def cli() -> None:
               "(never a file edited since, nor one the importer did not write).")
 def import_cmd(source: Path, out: Path, force: bool) -> None:
     """Import the interviews of SOURCE (.txt, .md or .docx) as one YAML file per interview."""
-    from publisher.content.importer import grouped, import_file
+    from publisher.content.importer import count, grouped, import_file
 
     result, written = import_file(source, out, force=force)
     for line in grouped(result.notices):
         click.echo(f"notice: {line}", err=True)
     pairs = sum(len(i.pairs) for i in result.interviews)
-    click.echo(f"imported {len(result.interviews)} interviews, {pairs} question–answer pairs; "
-               f"wrote {len(written)} files to {out}")
+    click.echo(f"imported {count(len(result.interviews), 'interview')}, "
+               f"{count(pairs, 'question–answer pair')}; "
+               f"wrote {count(len(written), 'file')} to {out}")
 
 
 BUILD_OPTIONS = [

@@ -118,8 +118,9 @@ def test_markdown_headings_start_interviews(tmp_path: Path) -> None:
                                                                  ("第二篇", "乙县")]
     assert result.interviews[0].pairs[0].answer == ["甲。", "1. 第一点；", "2. 第二点。", "要点"]
     assert result.interviews[1].pairs[0].answer == ["乙，跨行。"]
-    assert grouped(result.notices) == [
-        "b.md:1: text before the first interview was not imported (2 times: lines 1, 3)"]
+    # The `#` line is the book's title (for book.yaml); the preface is left out.
+    assert (result.title, result.title_line) == ("书名", 1)
+    assert grouped(result.notices) == ["b.md:3: text before the first interview was not imported"]
 
 
 def test_a_heading_that_starts_no_interview_is_a_problem() -> None:

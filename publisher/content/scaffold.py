@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from importlib import resources
 from importlib.resources.abc import Traversable
@@ -17,6 +18,8 @@ from publisher.names import slugify
 TEMPLATED = {"content/book.yaml", "README.md"}
 # Names a wheel or a VCS could drop are stored without their leading dot.
 RENAMED = {"gitignore": ".gitignore"}
+DEFAULT_TITLE = "我的访谈录"
+BOOK = "content/book.yaml"
 
 
 class ProjectExists(PublisherError):
@@ -40,7 +43,26 @@ def _walk(node: Traversable, prefix: str = "") -> list[tuple[str, Traversable]]:
     return found
 
 
-def create(target: Path, title: str = "我的访谈录", date: dt.date | None = None) -> list[Path]:
+def untouched_book(data: bytes) -> bool:
+    """Whether a book.yaml is the one `publisher new` wrote, unedited: the skeleton's text
+    with only its placeholders filled (a title, a slug, a date, a uuid, each on its line)."""
+    template = (skeleton() / BOOK).read_text(encoding="utf-8")
+    parts = re.split(r"\$\{\w+\}", template)
+    pattern = r"[^\n]*".join(re.escape(part) for part in parts)
+    try:
+        return re.fullmatch(pattern, data.decode("utf-8")) is not None
+    except UnicodeDecodeError:
+        return False
+
+
+def sample_interviews() -> dict[str, bytes]:
+    """The sample interviews `publisher new` writes, by file name, as written."""
+    folder = skeleton() / "content" / "interviews"
+    return {child.name: child.read_bytes() for child in folder.iterdir()
+            if child.name.endswith(".yaml")}
+
+
+def create(target: Path, title: str = DEFAULT_TITLE, date: dt.date | None = None) -> list[Path]:
     """Write the sample project into target (new or empty) and return the files written."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise ProjectExists(f"{target}: already exists and is not empty; choose a new folder")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from publisher.content.importer.interviews import ImportResult, parse_paragraphs
-from publisher.content.importer.notices import Notice, grouped
-from publisher.content.importer.output import slugify, write_content
+from publisher.content.importer.notices import Notice, count, grouped
+from publisher.content.importer.output import slugify, target_problems, write_content
 from publisher.content.importer.sources import read_source, text_source
 from publisher.errors import ContentError
 
@@ -20,12 +20,14 @@ def parse_source(text: str, path: str) -> ImportResult:
 def import_file(source: Path, out: Path, *, force: bool = False) -> tuple[ImportResult, list[Path]]:
     """Read a manuscript and write its content; the manuscript is never altered."""
     display = str(source)
+    # A project's folder for its content folder is refused before the manuscript is read.
+    wrong = target_problems(Path(out))
     read = read_source(Path(source), display)
-    if read.problems:
-        raise ContentError(read.problems)
+    if read.problems or wrong:
+        raise ContentError(read.problems + wrong)
     result = parse_paragraphs(read)
     return result, write_content(result, Path(out), Path(source).name, display, force)
 
 
-__all__ = ["ImportResult", "Notice", "grouped", "import_file", "parse_source", "slugify",
+__all__ = ["ImportResult", "Notice", "count", "grouped", "import_file", "parse_source", "slugify",
            "write_content"]

@@ -7,14 +7,18 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from publisher.content import yamlsafe
 from publisher.content.importer.notices import Notice
 from publisher.content.importer.sources import Paragraph, Source
 from publisher.content.importer.speakers import (
+    ACCEPTED_FORMS,
     MAX_OFFICE_LINE,
     Label,
     Speakers,
+    is_long_name,
     looks_like_name,
     looks_like_office,
+    mentions_office,
     office_endings,
     region_of,
     speakers_of,
@@ -23,12 +27,24 @@ from publisher.content.importer.speakers import (
 from publisher.content.load import MAX_TEXT
 from publisher.content.model import PLACE, place_forms, squash
 from publisher.errors import ContentError, Problem
+from publisher.text.chars import CJK
 
 MAX_INTERVIEWS = 1_000  # a book of interviews; more is a wrong file, not a book
 MAX_PROBLEMS = 100  # then stop: a wrong file would otherwise list thousands
 MAX_PARAGRAPHS = 5_000  # in one interview; the loader refuses files of 100,000 YAML nodes
 _CLOSERS = "”’」』）)]】 \t"
 _FIXED = Speakers("", "")
+# An editor's note after an answer: `注：`, `注1：`, `注①:`; it goes to the interview's notes.
+_NOTE = re.compile(r"注\s*[0-9０-９①-⑳一二三四五六七八九十]{0,3}\s*[:：]")
+# Spaces no one types on purpose between Chinese characters: the no-break space (copied from
+# web pages and Word), the typographic spaces U+2000–U+200A, the zero-width space, the
+# narrow no-break and medium mathematical spaces, the word joiner, the ideographic space
+# and a BOM. Ordinary spaces are the editor's to judge and are kept.
+_ODD_SPACES = "\u00a0\u2000-\u200b\u202f\u205f\u2060\u3000\ufeff"
+_ODD_RUN = re.compile(f"[{_ODD_SPACES}]+")
+_LAST_CHARS = "。！？!?…；;"  # a sentence ends here: no headline or interviewee line
+SENTENCE_END = re.compile(r"[。！？!?；;]")  # a sentence, not a book's title
+MAX_TITLE = 60
 
 
 @dataclass
@@ -36,6 +52,7 @@ class ImportedPair:
     question: str
     answer: list[str]
     line: int
+    index: int = 0  # the question's paragraph, to look at what stands before it
 
 
 @dataclass
@@ -46,6 +63,7 @@ class ImportedInterview:
     region: str
     line: int
     pairs: list[ImportedPair] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -53,6 +71,8 @@ class ImportResult:
     interviews: list[ImportedInterview]
     notices: list[Notice]
     questions: list[dict[str, object]]
+    title: str = ""  # the book's title, when the manuscript gives one unambiguously
+    title_line: int | None = None
 
 
 class _Reader:
@@ -64,6 +84,7 @@ class _Reader:
         self.notices = list(source.notices)
         self.problems = list(source.problems)
         self._offices: dict[int, tuple[str, str, str] | None] = {}
+        self.title_index: int | None = None
         self.endings = office_endings([p.text for p in self.paras
                                        if len(p.text) <= MAX_OFFICE_LINE])
 
@@ -119,6 +140,8 @@ class _Reader:
             return False  # `何主席 谢谢` is the interviewee 何何 answering, not an office line
         found = self.label(index + 2, speakers_of(office[1], office[0]), "begin")
         asked = found is not None and found.role == "question"
+        if is_long_name(office[1]) and not (asked and (found.colon or found.strong)):
+            return False  # a long name is trusted only before a labelled question
         if not looks_like_office(office[0]):
             # A calling no list has (合作社会计, 藏医, 民警) is an office all the same before a
             # labelled question, when the name reads as one: `甲市妇联 供稿` is a sentence.
@@ -165,13 +188,15 @@ class _Reader:
                 current, speakers = self._begin(index)
                 interviews.append(current)
                 state, skip, body = "begin", True, 0
+                if len(interviews) == 1:
+                    self._preamble(preamble)
                 if len(interviews) > MAX_INTERVIEWS:
                     self.problem(para.line, f"more than {MAX_INTERVIEWS:,} interviews; "
                                             "is this one book?")
                     break
                 continue
             if current is None:
-                preamble.append(para.line)
+                preamble.append(index)
                 continue
             if para.heading:
                 self.problem(para.line, f"heading {para.text[:30]!r} is not followed by an "
@@ -185,31 +210,58 @@ class _Reader:
                 break
         if current is not None:
             self._finish(current, state)
-        if preamble and interviews:
-            for line in preamble:
-                self.notice(line, "text before the first interview was not imported")
-        if not interviews and not self.problems:
-            self._nothing_found()
+        if not interviews and not self.problems and not self._unread(range(len(self.paras)),
+                                                                     "no interview found: "):
+            self.problem(1, "no interview found: expected a headline (or a heading), an "
+                            "office-and-name line, then questions (问：) and answers (答：)")
         return interviews
 
-    def _nothing_found(self) -> None:
-        """Point at the line before the first question: it should have been an office line."""
-        for index, para in enumerate(self.paras[1:], 1):
+    def _preamble(self, indices: list[int]) -> None:
+        """Text before the first interview: the book's title, a preface — or an interview
+        whose interviewee line was not read, which must not be lost in silence."""
+        if self._unread(indices, ""):
+            return
+        self.title_index = _title(self.paras, indices)
+        for index in indices:
+            if index != self.title_index:
+                self.notice(self.paras[index].line,
+                            "text before the first interview was not imported")
+
+    def _unread(self, indices: range | list[int], prefix: str) -> bool:
+        """Report the line before the first labelled question among these paragraphs: it
+        should have been an interviewee line. Whether there was one."""
+        for index in indices:
+            para = self.paras[index]
             found = _FIXED.match(para.text, para.strong)
-            if found and found.role == "question" and (found.colon or found.strong):
+            if index and found and found.role == "question" and (found.colon or found.strong):
                 before = self.paras[index - 1]
-                self.problem(before.line, f"no interview found: cannot read {before.text[:30]!r} "
-                                          "as an office-and-name line (the office, a space, the "
-                                          "name) with a headline before it")
-                return
-        self.problem(1, "no interview found: expected a headline (or a heading), an "
-                        "office-and-name line, then questions (问：) and answers (答：)")
+                self.problem(before.line, f"{prefix}cannot read {before.text[:30]!r} as an "
+                                          "interviewee line, so the questions after it belong "
+                                          f"to no interview: write it as {ACCEPTED_FORMS}, "
+                                          "with the headline on the line before")
+                return True
+        return False
+
+    def tidy(self, text: str, line: int) -> str:
+        """The text without the invisible spaces between Chinese characters (能浮起来。\u00a0我),
+        each removal a notice; elsewhere (`10\u00a0km`) they are typography, and kept."""
+        def drop(m: re.Match[str]) -> str:
+            before, after = m.string[m.start() - 1: m.start()], m.string[m.end(): m.end() + 1]
+            if not (before and after and CJK.match(before) and CJK.match(after)):
+                return m.group(0)
+            for ch in dict.fromkeys(m.group(0)):
+                self.notice(line, f"removed the invisible space {yamlsafe.describe(ch)} "
+                                  "between Chinese characters")
+            return ""
+        return _ODD_RUN.sub(drop, text)
 
     def _begin(self, index: int) -> tuple[ImportedInterview, Speakers]:
         headline, line = self.paras[index].text, self.paras[index + 1].line
         office, name, how = self.office(index + 1) or ("", "", "")
         if how:
             self.notice(line, how)
+        headline = self.tidy(headline, self.paras[index].line)
+        office = self.tidy(office, line)
         region = region_of(office)
         if not region:
             self.problem(line, f"cannot tell the region from the office {office!r}: begin it "
@@ -228,24 +280,32 @@ class _Reader:
                 self.notice(para.line, "half-width colon after a speaker label; accepted")
             elif not found.colon and not found.strong:
                 self.notice(para.line, "speaker label without a colon; read as a label")
-            body = found.body.strip()
+            body = self.tidy(found.body.strip(), para.line)
         if found is not None and found.role == "question":
-            current.pairs.append(ImportedPair(body, [], para.line))
+            current.pairs.append(ImportedPair(body, [], para.line, index))
             return "question" if body else "question-open"
         if found is not None:  # an answer label
             if state in ("begin", "question-open"):
                 self.problem(para.line, "an answer with no question before it")
                 return state
-            if state == "answer":
+            if state in ("answer", "note"):
                 self.notice(para.line, "answer label after an answer; read as a further "
                                        "paragraph of that answer")
             if body:
                 current.pairs[-1].answer.append(body)
             return "answer"
-        if state == "answer":
-            current.pairs[-1].answer.append(para.text)  # a further paragraph of the answer
+        text = self.tidy(para.text, para.line)
+        if state in ("answer", "note") and _NOTE.match(text):
+            current.notes.append(text)  # the content format's notes, printed after the interview
+            return "note"
+        if state == "note":
+            self.notice(para.line, "a paragraph after a note (注：); read as part of the note")
+            current.notes.append(text)
+        elif state == "answer":
+            current.pairs[-1].answer.append(text)  # a further paragraph of the answer
         elif state == "question-open":  # `问：` alone on its line, the question below it
-            current.pairs[-1].question = para.text
+            current.pairs[-1].question = text
+            current.pairs[-1].index = index
             return "question"
         elif state == "question":
             self.problem(para.line, f"expected an answer (答：) after the question on line "
@@ -258,11 +318,48 @@ class _Reader:
     def _finish(self, interview: ImportedInterview, state: str) -> None:
         if not interview.pairs:
             self.problem(interview.line, "this interview has no questions and answers")
-        for pair in interview.pairs:
+        asked: dict[str, int] = {}
+        for number, pair in enumerate(interview.pairs):
             if not pair.question:
                 self.problem(pair.line, "empty question")
             elif not pair.answer:
                 self.problem(pair.line, "this question has no answer")
+            key = squash(pair.question)
+            if key in asked and key:
+                self._asked_again(interview.pairs[number - 1], pair, asked[key])
+            asked.setdefault(key, pair.line)
+
+    def _asked_again(self, before: ImportedPair, pair: ImportedPair, first: int) -> None:
+        """A question asked twice in one interview: two interviews run together when the
+        second's interviewee line was not read. Never merged in silence."""
+        lines = self.paras[pair.index - 2: pair.index]
+        if (len(before.answer) >= 3 and len(lines) == 2
+                and [_ODD_RUN.sub("", p.text) for p in lines]
+                == [_ODD_RUN.sub("", text) for text in before.answer[-2:]]
+                and all(len(p.text) <= MAX_OFFICE_LINE for p in lines)
+                and not lines[1].text.endswith(tuple(_LAST_CHARS))
+                and mentions_office(lines[1].text)):
+            self.problem(lines[1].line, f"cannot read {lines[1].text[:30]!r} as an interviewee "
+                                        f"line, and the question after it (line {pair.line}) "
+                                        f"was asked already on line {first}: if a new "
+                                        f"interview starts on line {lines[0].line}, write its "
+                                        f"interviewee line as {ACCEPTED_FORMS}")
+        else:
+            self.notice(pair.line, f"a question asked already in this interview (line {first}): "
+                                   "check that no interview starts before it")
+
+
+def _title(paras: list[Paragraph], indices: list[int]) -> int | None:
+    """The paragraph before the first interview that is the book's title, if only one can be:
+    a Word Title paragraph, else a Heading 1 (Markdown `#`), or a .txt first line set apart
+    by a blank line."""
+    ranks = {index: paras[index].title for index in indices if paras[index].title}
+    if not ranks:
+        return None
+    best = [index for index, rank in ranks.items() if rank == max(ranks.values())]
+    if len(best) != 1 or SENTENCE_END.search(paras[best[0]].text):
+        return None
+    return best[0] if len(paras[best[0]].text) <= MAX_TITLE else None
 
 
 def _labelled(speakers: Speakers, para: Paragraph) -> bool:
@@ -279,7 +376,11 @@ def parse_paragraphs(source: Source) -> ImportResult:
     interviews = reader.read() if not reader.problems else []
     if reader.problems:
         raise ContentError(reader.problems)
-    return ImportResult(interviews, reader.notices, standard_questions(interviews))
+    result = ImportResult(interviews, reader.notices, standard_questions(interviews))
+    if reader.title_index is not None:
+        title = reader.paras[reader.title_index]
+        result.title, result.title_line = reader.tidy(title.text, title.line), title.line
+    return result
 
 
 def with_place(question: str, region: str) -> str:

@@ -20,6 +20,11 @@ class Notice:
         return f"{self.path}:{self.line}: {self.kind}" if self.line else f"{self.path}: {self.kind}"
 
 
+def count(number: int, noun: str) -> str:
+    """`1 interview`, `2 interviews`: a number with its noun in the right number."""
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
 def grouped(notices: Iterable[Notice]) -> list[str]:
     """One line per (file, kind): `src.txt:3: kind (166 times: lines 3, 4, 5, 6, 7, …)`."""
     groups: dict[tuple[str, str], list[int | None]] = {}

@@ -22,6 +22,9 @@ DOCX_MAX_BYTES = 20_000_000
 DOCX_MAX_UNPACKED = 80_000_000
 DOCX_MAX_MEMBERS = 2_000
 _HEADING_STYLE = re.compile(r"(?i)^(?:heading|标题)\s*[1-6]$|^(?:title|标题)$")
+# What may be the book's title before the first interview (a rank: the higher, the surer).
+_TITLE_STYLE = {re.compile(r"(?i)^(?:title|标题)$"): 2,
+                re.compile(r"(?i)^(?:heading|标题)\s*1$"): 1}
 # CommonMark does not close `**问：**答案` (a closing ** after punctuation and before a letter
 # is not right-flanking): such pairs are left as text, and dropped here.
 _LITERAL_STRONG = re.compile(r"\*\*([^*\n]{1,200}?)\*\*|__([^_\n]{1,200}?)__")
@@ -36,6 +39,7 @@ class Paragraph:
     line: int
     heading: bool = False
     strong: str = ""
+    title: int = 0  # may be the book's title: 2 a Word Title, 1 a Heading 1, `#`, a set-off line
 
 
 @dataclass
@@ -80,6 +84,10 @@ def _read_text(text: str, source: Source, *, markdown: bool) -> None:
         _read_markdown("\n".join(lines), source)
     else:
         source.paragraphs = [Paragraph(t.strip(), n) for n, t in enumerate(lines, 1) if t.strip()]
+        first = source.paragraphs[0] if source.paragraphs else None
+        # A first line set apart by a blank line may be the book's title.
+        if first and first.line < len(lines) and not lines[first.line].strip():
+            source.paragraphs[0] = Paragraph(first.text, first.line, title=1)
 
 
 def _clean_lines(text: str, source: Source) -> list[str]:
@@ -125,10 +133,12 @@ def _read_markdown(text: str, source: Source) -> None:
             number = f"{token.info}{token.markup} " if token.info else ""
         elif token.type == "inline" and token.map:
             heading = tokens[index - 1].type == "heading_open"
+            title = int(heading and tokens[index - 1].tag == "h1")
             body, strong = _inline(token.children or [], token.map[0] + 1, source)
             # A character reference (&#x202E;) can spell what the text itself may not hold.
             body = _strip_refused(body, token.map[0] + 1, source).strip()
-            source.paragraphs.append(Paragraph(number + body, token.map[0] + 1, heading, strong))
+            source.paragraphs.append(Paragraph(number + body, token.map[0] + 1, heading, strong,
+                                               title))
             number = ""
         elif token.type == "fence" and token.map:
             for k, line in enumerate(token.content.split("\n")):
@@ -189,6 +199,7 @@ def _docx_paragraph(paragraph: object, number: int, source: Source) -> None:
         source.notices.append(Notice(source.display, number, "picture not imported"))
     style = paragraph.style.name if paragraph.style is not None else ""
     heading = bool(_HEADING_STYLE.match(style or ""))
+    title = next((rank for pattern, rank in _TITLE_STYLE.items() if pattern.match(style or "")), 0)
     strong = ""
     for run in paragraph.runs:
         if not run.bold or not run.text:
@@ -198,7 +209,8 @@ def _docx_paragraph(paragraph: object, number: int, source: Source) -> None:
     for k, line in enumerate(re.split(r"[\n\r]", paragraph.text)):
         text = _strip_refused(line, number, source).strip()
         if text:
-            source.paragraphs.append(Paragraph(text, number, heading, strong if k == 0 else ""))
+            source.paragraphs.append(Paragraph(text, number, heading, strong if k == 0 else "",
+                                               title if k == 0 else 0))
 
 
 def _unpack_check(data: bytes) -> str | None:

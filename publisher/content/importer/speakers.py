@@ -11,6 +11,17 @@ from publisher.text.chars import HAN_RANGES, NAME_DOTS
 
 H = f"[{HAN_RANGES}]"
 NAME = re.compile(f"{H}{{2,4}}|{H}+(?:[{NAME_DOTS}]{H}+)+")
+# Tibetan names (索南才让多杰) and Uyghur or Mongolian ones written without a dot run to five
+# characters and more; eight covers them. Such a name is read only after a spaced office that
+# names its place, and the interview must then open with a labelled question.
+MAX_NAME = 8
+LONG_NAME = re.compile(f"{H}{{5,{MAX_NAME}}}")
+# `受访人：王芳（甲县妇联主席）`, or the label before any other form of the line.
+_INTERVIEWEE = re.compile(r"(?:受访人|受访者|采访对象)\s*[:：]\s*(?P<rest>.+)")
+_BRACKETED = re.compile(f"(?P<name>{NAME.pattern}|{LONG_NAME.pattern})\\s*"
+                        r"[（(](?P<office>[^（()）]+)[）)]")
+ACCEPTED_FORMS = ("OFFICE NAME (甲县妇联主席 王芳), NAME OFFICE (王芳 甲县妇联主席) or "
+                  "受访人：NAME（OFFICE）")
 # Titles that end an office in Chinese officialdom: a name run into the office is split after
 # one, and an answer may be labelled with the surname and one (王主席, 李局长).
 TITLES = (
@@ -115,12 +126,19 @@ def split_office(line: str, endings: frozenset[str] = frozenset()) -> tuple[str,
 
     `how` is "" for `office name`, or says how the name was found, for a notice.
     """
+    labelled = _INTERVIEWEE.fullmatch(line.strip())
+    if labelled:
+        return _labelled_line(labelled["rest"].strip(), endings)
     if len(line) > MAX_OFFICE_LINE or len(line) < 3 or SENTENCE.search(line):
         return None
     parts = line.split()
-    if len(parts) >= 2 and NAME.fullmatch(parts[-1]):
-        office = line[: line.rstrip().rindex(parts[-1])].rstrip()
-        return office, parts[-1], ""
+    # `王芳 甲县妇联主席` would read as the office 王芳 and the name 甲县妇联主席 (4 characters):
+    # the reading whose office names a place wins.
+    spaced, first = _spaced(line, parts), _name_first(line, parts)
+    if spaced and (region_of(spaced[0]) or not first):
+        return spaced
+    if first:
+        return first
     if len(parts) >= 3 and all(len(p) == 1 and NAME.fullmatch(p * 2) for p in parts[-2:]):
         office = line[: line.rstrip().rindex(parts[-2])].rstrip()
         return office, parts[-2] + parts[-1], "name written with a space inside; joined"
@@ -132,6 +150,51 @@ def split_office(line: str, endings: frozenset[str] = frozenset()) -> tuple[str,
         return (run_in["office"], run_in["name"],
                 "name run into the office line; split after the title")
     return None
+
+
+def _spaced(line: str, parts: list[str]) -> tuple[str, str, str] | None:
+    """`office name`: a name of 2–4 characters or with a dot after any office, a longer one
+    only after an office that ends with a title and names its place."""
+    if len(parts) < 2:
+        return None
+    office = line[: line.rstrip().rindex(parts[-1])].rstrip()
+    if NAME.fullmatch(parts[-1]) or (is_long_name(parts[-1]) and looks_like_office(office)
+                                     and region_of(office)):
+        return office, parts[-1], ""
+    return None
+
+
+def _name_first(line: str, parts: list[str]) -> tuple[str, str, str] | None:
+    """`name office`: read so only when what follows the name is an office with a place and
+    a title, and the name is none (王芳 甲县妇联主席, not 甲县妇联 主席王芳)."""
+    if len(parts) < 2 or not (NAME.fullmatch(parts[0]) or is_long_name(parts[0])):
+        return None
+    office = line.strip()[len(parts[0]):].strip()
+    if region_of(parts[0]) or not (looks_like_office(office) and region_of(office)):
+        return None
+    return office, parts[0], "name before the office; read as the name, then the office"
+
+
+def _labelled_line(rest: str, endings: frozenset[str]) -> tuple[str, str, str] | None:
+    """What follows `受访人：`: NAME（OFFICE）, or an office-and-name line of any form."""
+    bracketed = _BRACKETED.fullmatch(rest)
+    if bracketed:
+        office = bracketed["office"].strip()
+        if len(office) <= MAX_OFFICE_LINE and not SENTENCE.search(office) and office:
+            return office, bracketed["name"], ("interviewee line as 受访人：NAME（OFFICE）; "
+                                               "read as the name and the office")
+        return None
+    found = split_office(rest, endings) if not _INTERVIEWEE.match(rest) else None
+    if found is None:
+        return None
+    return found[0], found[1], found[2] or "interviewee line after a 受访人 label; label dropped"
+
+
+def is_long_name(name: str) -> bool:
+    """A name of 5–8 Han characters (索南才让多杰) that is not itself an office or a place:
+    `乡村振兴带头人` ends with a calling, `甲县妇联主席` names a county."""
+    return bool(LONG_NAME.fullmatch(name)) and not looks_like_office(name) \
+        and not region_of(name)
 
 
 @lru_cache(maxsize=32)
@@ -171,6 +234,13 @@ def looks_like_name(name: str) -> bool:
     its parts joined by a dot (阿依古丽·吐尔逊). A word of two (供稿, 整理) does not."""
     return (len(name) >= 3 or name[:2] in COMPOUND_SURNAMES or people.is_surname(name[:1])
             or any(dot in name for dot in NAME_DOTS))
+
+
+def mentions_office(line: str) -> bool:
+    """Whether a line names a place or a title anywhere, or is labelled 受访人: an interviewee
+    line in a form not read (`王芳，甲县妇联主席`) does."""
+    return bool(_INTERVIEWEE.match(line) or _UNIT.search(line) or _PROVINCE.search(line)
+                or any(title in line for title in TITLES))
 
 
 def looks_like_office(office: str) -> bool:
