@@ -212,7 +212,7 @@ def test_reworded_standard_question_is_an_error(structure) -> None:
 
 
 @pytest.mark.parametrize("name", ["陈䶮", "李𠮷祥", "段𬬻", "欧阳〇〇", "阿依古丽·买买提",
-                                  "上官婉儿", "Anna Li"])
+                                  "上官婉儿", "索南才让多杰", "买买提吐尔逊江", "Anna Li"])
 def test_rare_characters_in_names_are_names(structure, name) -> None:
     assert structure(name, [Q1, Q2, Q3]) == []
 

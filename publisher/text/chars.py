@@ -52,10 +52,11 @@ NO_END = frozenset("（《「『【〔〈〖“‘([{")
 
 # The middle dots that join the parts of a transcribed name (阿依古丽·买买提), as typed.
 NAME_DOTS = "·•‧・"
-# A personal name: 2–6 Han characters (any extension), a transcribed name with a middle dot,
+# A personal name: 2–8 Han characters (any extension; 索南才让多杰 has six, transcribed
+# names written without a dot more), a transcribed name with a middle dot,
 # or a Latin name.
 PERSON_NAME = re.compile(
-    f"(?:[{HAN_RANGES}]{{2,6}}|[{HAN_RANGES}]+(?:[{NAME_DOTS}][{HAN_RANGES}]+)+|[A-Z][\\w .'-]+)")
+    f"(?:[{HAN_RANGES}]{{2,8}}|[{HAN_RANGES}]+(?:[{NAME_DOTS}][{HAN_RANGES}]+)+|[A-Z][\\w .'-]+)")
 
 
 def is_han(char: str) -> bool:
