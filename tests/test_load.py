@@ -114,3 +114,28 @@ def test_optional_question_is_read(sample_project: Path) -> None:
     _edit(sample_project / "content/book.yaml", "    text: 明年有什么打算？",
           "    text: 明年有什么打算？\n    optional: true")
     assert [q.optional for q in load_project(sample_project).book.questions] == [False, True]
+
+
+def test_every_misspelt_key_is_reported_never_raised(sample_project: Path) -> None:
+    # A user's misspelt key (answers: for answer:) once raised KeyError from the loader:
+    # each key of every content file, misspelt in turn, must come back as path:line problems.
+    import re
+
+    files = sorted((sample_project / "content").rglob("*.yaml"))
+    tried = 0
+    for path in files:
+        original = path.read_text(encoding="utf-8")
+        lines = original.split("\n")
+        for n, line in enumerate(lines):
+            m = re.match(r"(\s*(?:- )?)([a-z_]+):", line)
+            if not m:
+                continue
+            lines[n] = f"{m.group(1)}{m.group(2)}s:{line[m.end():]}"
+            path.write_text("\n".join(lines), encoding="utf-8")
+            lines[n] = line
+            message = _errors(sample_project)
+            rel = path.relative_to(sample_project).as_posix()
+            assert f"{rel}:{n + 1}: " in message and f"unknown key '{m.group(2)}s'" in message
+            tried += 1
+        path.write_text(original, encoding="utf-8")
+    assert tried > 20

@@ -76,6 +76,7 @@ class Reader:
         for name, (required, _) in spec.items():
             if required and name not in present:
                 self.error(node, f"{what}: missing required key {name!r}")
+                values[name] = None  # reported: readers see None, as for a value in error
         return values
 
     def text(self, node: yaml.Node, *, empty_ok: bool = False) -> str | None:
@@ -294,8 +295,8 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
             "question": (True, r.text),
             "answer": (True, r.sequence(r.text, "paragraphs")),
         }, "question–answer pair")
-        if not v or v["question"] is None:
-            return None
+        if not v or v["question"] is None or v["answer"] is None:
+            return None  # reported already
         if not v["answer"]:
             r.error(node, "the answer is empty")
             return None
