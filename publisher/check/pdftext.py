@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +51,7 @@ class Report:
     ascii_punctuation: list[str] = field(default_factory=list)
     toc_errors: list[str] = field(default_factory=list)
     outline: list[tuple[str, int, list[str]]] = field(default_factory=list)
-    child_pages: dict[str, list[int]] = field(default_factory=dict)
+    child_pages: list[tuple[str, list[int]]] = field(default_factory=list)
 
     @property
     def flush_ratio(self) -> float:
@@ -202,8 +202,11 @@ def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> 
     pages = {e[1] for e in outline}
     end = min((p for p in pages if p > start), default=start + 1)
     errors = []
-    targets = {title: page for title, page, _ in outline}
-    seen = set()
+    # Titles are matched in order, not by name alone: two interviews may share a region.
+    targets: dict[str, deque[int]] = {}
+    for title, page, _ in outline:
+        targets.setdefault(title, deque()).append(page)
+    listed: Counter[str] = Counter()
     for line in lines:
         if not start <= line.page < end:
             continue
@@ -211,13 +214,13 @@ def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> 
         if not match:
             continue
         title, number = match.group(1).rstrip(". "), int(match.group(2))
-        if title in targets:
-            seen.add(title)
-            if targets[title] != number:
-                errors.append(f"TOC gives page {number} for {title}; it starts on page "
-                              f"{targets[title]}")
-    missing = [t for t, _, kids in outline if kids and t not in seen]
-    errors += [f"TOC does not list {t}" for t in missing]
+        if targets.get(title):
+            listed[title] += 1
+            page = targets[title].popleft()
+            if page != number:
+                errors.append(f"TOC gives page {number} for {title}; it starts on page {page}")
+    chapters = Counter(t for t, _, kids in outline if kids)
+    errors += [f"TOC does not list {t}" for t, n in chapters.items() if listed[t] < n]
     return errors
 
 
@@ -234,6 +237,9 @@ def _check_index(lines: list[Line], report: Report) -> list[str]:
         return []
     later = [page for _, page, _ in report.outline if page > starts[0]]
     end = min(later) if later else max(line.page for line in lines) + 1
+    pending: dict[str, deque[list[int]]] = {}  # in order: two interviews may share a region
+    for title, pages in report.child_pages:
+        pending.setdefault(title, deque()).append(pages)
     rows = 0
     cells = set()  # how many cells (pages or dashes) each row has: one per indexed question
     errors = []
@@ -242,11 +248,11 @@ def _check_index(lines: list[Line], report: Report) -> list[str]:
             continue
         # A row is a region, then a page or a dash per question (none if no question is asked).
         match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))*)", line.text)
-        if not match or match.group(1) not in report.child_pages:
+        if not match or not pending.get(match.group(1)):
             continue
         rows += 1
         cells.add(len(match.group(2).split()))
-        expected = report.child_pages[match.group(1)]
+        expected = pending[match.group(1)].popleft()
         given = [int(n) for n in re.findall(r"\d+", match.group(2))]
         # An interview's own questions are bookmarked but not indexed, and a skipped standard
         # question is a dash: the row's pages are some of its questions' pages, in order.
