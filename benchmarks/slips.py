@@ -35,7 +35,7 @@ BOOKS = FIXTURES.parent.parent / "books"
 SETS = {"tuning": FIXTURES, "held-out": FIXTURES / "heldout", "held-out-2": FIXTURES / "heldout2",
         "held-out-3": FIXTURES / "heldout3", "held-out-4": FIXTURES / "heldout4",
         "held-out-5": FIXTURES / "heldout5", "held-out-6": FIXTURES / "heldout6",
-        "held-out-7": FIXTURES / "heldout7"}
+        "held-out-7": FIXTURES / "heldout7", "held-out-8": FIXTURES / "heldout8"}
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
