@@ -286,3 +286,19 @@ def test_invisible_spaces_between_chinese_are_removed(space: str, tmp_path: Path
                                                    [f"长了10{space}km的路，又宽"]]
     assert f"s.txt:1: removed the invisible space U+{ord(space):04X}" in err
     assert "between Chinese characters (4 times: lines 1, 4, 6)" in err
+
+
+def test_an_office_that_begins_with_a_bare_city_name_gives_the_region(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # 青岛大剧院, 宁波航标处: newspapers drop the 市 before an institution's name.
+    lines = (interview("琴弦上的功夫", "青岛大剧院钢琴调律师 马骁")
+             + interview("守着一座灯塔", "宁波航标处花鸟灯塔守塔人 叶海生"))
+    found, notices, content = imported(tmp_path, lines, capsys)
+    assert [i["region"] for i in found] == ["青岛", "宁波"]
+    assert "s.txt:2: region read as '青岛'" in notices
+    from publisher.content.load import load_project
+    assert [i.region for i in load_project(content.parent).interviews] == ["青岛", "宁波"]
+    # An office that begins with no place is still refused, with what to do.
+    (tmp_path / "none").mkdir()
+    message = refused(tmp_path / "none", interview("标题", "海洋研究所研究员 王芳"), capsys)
+    assert "cannot tell the region from the office '海洋研究所研究员'" in message

@@ -28,6 +28,7 @@ from publisher.content.load import MAX_TEXT
 from publisher.content.model import PLACE, place_forms, squash
 from publisher.errors import ContentError, Problem
 from publisher.text.chars import CJK
+from publisher.text.places import place_at_start
 
 MAX_INTERVIEWS = 1_000  # a book of interviews; more is a wrong file, not a book
 MAX_PROBLEMS = 100  # then stop: a wrong file would otherwise list thousands
@@ -263,6 +264,9 @@ class _Reader:
         headline = self.tidy(headline, self.paras[index].line)
         office = self.tidy(office, line)
         region = region_of(office)
+        if not region and (region := place_at_start(office)):
+            self.notice(line, f"region read as {region!r}, the place the office begins with "
+                              "(no 市, 县 or 区 after it): check region: in the interview file")
         if not region:
             self.problem(line, f"cannot tell the region from the office {office!r}: begin it "
                                "with the place (…市, …州, …自治州, …县, …区)")
