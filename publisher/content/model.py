@@ -156,6 +156,23 @@ class Project:
         return self.root / "content"
 
 
+def place_labels(interviews: tuple[Interview, ...] | list[Interview]) -> dict[str, str]:
+    """Each interview's place as a list of places names it, by slug: the region, and where
+    two interviews share a region, the interviewee's name too (玛曲县（才让）), or the
+    headline where the name does not tell them apart either."""
+    regions = [i.region for i in interviews]
+    people = [(i.region, i.interviewee.name) for i in interviews]
+    labels = {}
+    for interview in interviews:
+        if regions.count(interview.region) == 1:
+            labels[interview.slug] = interview.region
+            continue
+        unique = people.count((interview.region, interview.interviewee.name)) == 1
+        who = interview.interviewee.name if unique else interview.headline
+        labels[interview.slug] = f"{interview.region}（{who}）"
+    return labels
+
+
 _SQUASH = str.maketrans(",:;?!()", "，：；？！（）")
 
 
