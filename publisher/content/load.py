@@ -341,6 +341,7 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
         order=v["order"], slug=v["slug"], region=v["region"], headline=v["headline"],
         interviewee=v["interviewee"], qa=tuple(v["qa"]), path=doc.path,
         portrait=v.get("portrait"), notes=tuple(v.get("notes") or ()),
+        key_lines=tuple((key.value, key.start_mark.line + 1) for key, _ in doc.root.value),
     )
     return (None if r.problems else interview), r.problems
 
@@ -411,15 +412,17 @@ def load_project(root: Path) -> Project:
 
 
 def _check_unique(interviews: list[Interview]) -> list[Problem]:
+    """An order or slug used by two interviews, at the key's line in the later file."""
     problems = []
     for attr in ("order", "slug"):
         seen: dict[object, str] = {}
         for item in interviews:
             value = getattr(item, attr)
             if value in seen:
-                problems.append(Problem(item.path, None,
+                problems.append(Problem(item.path, item.line_of(attr),
                                         f"{attr} {value!r} is also used by {seen[value]}"))
-            seen.setdefault(value, item.path)
+            line = item.line_of(attr)
+            seen.setdefault(value, f"{item.path}:{line}" if line else item.path)
     return problems
 
 

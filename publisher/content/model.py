@@ -124,6 +124,11 @@ class Interview:
     path: str
     portrait: Portrait | None = None
     notes: tuple[str, ...] = ()
+    key_lines: tuple[tuple[str, int], ...] = ()  # (key, line) of each top-level key read
+
+    def line_of(self, key: str) -> int | None:
+        """The line of a top-level key in the interview's file, if it was read from one."""
+        return dict(self.key_lines).get(key)
 
     @property
     def anchor(self) -> str:
