@@ -77,8 +77,51 @@ def test_non_utf8_and_empty_files(sample_project: Path) -> None:
 
 
 def test_duplicate_order_and_slug(sample_project: Path) -> None:
-    _edit(sample_project / "content/interviews/02-mianyang.yaml", "order: 2", "order: 1")
-    assert "order 1 is also used by" in _errors(sample_project)
+    two = sample_project / "content/interviews/02-mianyang.yaml"
+    _edit(two, "order: 2", "# the second interview\norder: 1")
+    _edit(two, "slug: mianyang", "slug: chengdu")
+    message = _errors(sample_project)
+    assert ("content/interviews/02-mianyang.yaml:2: order 1 is also used by "
+            "content/interviews/01-chengdu.yaml:1") in message
+    assert ("content/interviews/02-mianyang.yaml:3: slug 'chengdu' is also used by "
+            "content/interviews/01-chengdu.yaml:2") in message
+
+
+@pytest.mark.parametrize("old, new, expected", [
+    # An unclosed quote is found at the end of the file; it opened on the headline's line.
+    ("headline: 成都市的春天", 'headline: "成都市的春天',
+     ':4: YAML syntax error: the value opened with " here is never closed (found unexpected '
+     "end of stream on line 15)"),
+    # An input method in Chinese mode: the colon after a key is full-width. PyYAML fails on
+    # the next line (or the one after the next); the problem is this one.
+    ("headline: 成都市的春天", "headline：成都市的春天",
+     ":4: YAML syntax error: a full-width colon ： after a key: YAML needs ':'"),
+    ("order: 1", "order：1", ":1: YAML syntax error: a full-width colon ： after a key"),
+    ("  name: 李明", "  name：李明", ":6: YAML syntax error: a full-width colon ： after a key"),
+    ("  - question: 明年", "  - question：明年", ":13: YAML syntax error: a full-width colon"),
+    # A pair's '- ' forgotten: its keys repeat those of the pair above.
+    ("  - question: 明年", "    question: 明年",
+     ":13: duplicate key 'question' (first on line 9); is a '- ' missing, or a line indented "
+     "wrongly? each list item starts with '- '"),
+    # A pair's '- ' indented deeper than the others.
+    ("  - question: 明年", "    - question: 明年",
+     ":13: YAML syntax error: while parsing a block mapping expected <block end>, but found "
+     "'-' (check this line's indentation"),
+])
+def test_yaml_syntax_errors_point_at_their_cause(sample_project: Path, old: str, new: str,
+                                                 expected: str) -> None:
+    _edit(sample_project / "content/interviews/01-chengdu.yaml", old, new)
+    message = _errors(sample_project)
+    assert f"content/interviews/01-chengdu.yaml{expected}" in message, message
+
+
+def test_a_full_width_colon_in_text_is_no_hint(sample_project: Path) -> None:
+    """A colon inside an answer is text: another error nearby gets no full-width hint."""
+    _edit(sample_project / "content/interviews/01-chengdu.yaml", "    answer: [明年将",
+          "    answer: [他说：明年将")
+    _edit(sample_project / "content/interviews/01-chengdu.yaml", "城市建设。]", "城市建设。")
+    message = _errors(sample_project)
+    assert "YAML syntax error" in message and "full-width" not in message, message
 
 
 def test_build_of_broken_content_exits_nonzero_and_writes_nothing(

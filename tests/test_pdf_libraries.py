@@ -147,7 +147,7 @@ def test_outline_pages_through_names_and_actions(tmp_path: Path) -> None:
     pdf.save(tmp_path / "outline.pdf")
     entries, pages = pdfread.read_outline(tmp_path / "outline.pdf")
     assert entries == [("甲", 1, ["甲一"]), ("乙", 3, []), ("丙", 3, []), ("丁", 0, [])]
-    assert pages == {"甲": [2]}
+    assert pages == [[2], [], [], []]
 
 
 def test_glyphs_beyond_the_bmp_and_ink_past_the_advance(tmp_path: Path) -> None:

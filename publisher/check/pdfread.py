@@ -16,14 +16,13 @@ if TYPE_CHECKING:
 Images = list[tuple[float, float, float]]  # (left, top, bottom) of each image on a page
 
 
-def read_outline(path: Path) -> tuple[list[tuple[str, int, list[str]]],
-                                       list[tuple[str, list[int]]]]:
-    """Level-1 outline entries (title, 1-based page, children's titles), and the pages of the
-    children of each entry that has some, in order (two interviews may share a title)."""
+def read_outline(path: Path) -> tuple[list[tuple[str, int, list[str]]], list[list[int]]]:
+    """Level-1 outline entries (title, 1-based page, children's titles), and each entry's
+    children's pages, in the same order: titles repeat (two interviews in one region)."""
     import pikepdf
 
     entries: list[tuple[str, int, list[str]]] = []
-    pages: list[tuple[str, list[int]]] = []
+    pages: list[list[int]] = []
     with pikepdf.open(path) as pdf, pdf.open_outline() as outline:
         numbers = {page.objgen: number for number, page in enumerate(pdf.pages, 1)}
         names = _named_destinations(pdf)
@@ -33,8 +32,7 @@ def read_outline(path: Path) -> tuple[list[tuple[str, int, list[str]]],
 
         for item in outline.root:
             entries.append((item.title, page_of(item), [kid.title for kid in item.children]))
-            if item.children:
-                pages.append((item.title, [page_of(kid) for kid in item.children]))
+            pages.append([page_of(kid) for kid in item.children])
     return entries, pages
 
 

@@ -51,7 +51,7 @@ class Report:
     ascii_punctuation: list[str] = field(default_factory=list)
     toc_errors: list[str] = field(default_factory=list)
     outline: list[tuple[str, int, list[str]]] = field(default_factory=list)
-    child_pages: list[tuple[str, list[int]]] = field(default_factory=list)
+    child_pages: list[list[int]] = field(default_factory=list)  # per outline entry, in order
 
     @property
     def flush_ratio(self) -> float:
@@ -193,8 +193,24 @@ def _mode(values: list[float]) -> float:
     return max(v for v in values if round(v) == best)
 
 
+def _names(outline: list[tuple[str, int, list[str]]]) -> list[str]:
+    """Each chapter's title as a message names it: a title two chapters share (two interviews
+    in one region) is told apart by its place among them."""
+    titles = [title for title, _, kids in outline if kids]
+    named, seen = [], Counter()
+    for title in titles:
+        seen[title] += 1
+        named.append(f"{title} ({seen[title]} of {titles.count(title)})"
+                     if titles.count(title) > 1 else title)
+    return named
+
+
 def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> list[str]:
-    """Every TOC line naming an outline entry must give that entry's page."""
+    """Every TOC line naming an outline entry must give that entry's page.
+
+    Entries are matched in order, not by title alone: the TOC lists the chapters in the
+    outline's order, and two chapters may share a title (two interviews in one region).
+    """
     toc_pages = {e[1] for e in outline if e[0] in ("目录", "Contents")}
     if not toc_pages:
         return ["no table of contents in the outline"]
@@ -202,11 +218,12 @@ def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> 
     pages = {e[1] for e in outline}
     end = min((p for p in pages if p > start), default=start + 1)
     errors = []
-    # Titles are matched in order, not by name alone: two interviews may share a region.
-    targets: dict[str, deque[int]] = {}
-    for title, page, _ in outline:
-        targets.setdefault(title, deque()).append(page)
-    listed: Counter[str] = Counter()
+    # Per title, the entries not yet met in the TOC: (page, name in messages, a chapter?).
+    names = iter(_names(outline))
+    pending: dict[str, deque[tuple[int, str, bool]]] = {}
+    for title, page, kids in outline:
+        pending.setdefault(title, deque()).append((page, next(names) if kids else title,
+                                                   bool(kids)))
     for line in lines:
         if not start <= line.page < end:
             continue
@@ -214,13 +231,12 @@ def _check_toc(lines: list[Line], outline: list[tuple[str, int, list[str]]]) -> 
         if not match:
             continue
         title, number = match.group(1).rstrip(". "), int(match.group(2))
-        if targets.get(title):
-            listed[title] += 1
-            page = targets[title].popleft()
+        if pending.get(title):
+            page, name, _ = pending[title].popleft()
             if page != number:
-                errors.append(f"TOC gives page {number} for {title}; it starts on page {page}")
-    chapters = Counter(t for t, _, kids in outline if kids)
-    errors += [f"TOC does not list {t}" for t, n in chapters.items() if listed[t] < n]
+                errors.append(f"TOC gives page {number} for {name}; it starts on page {page}")
+    errors += [f"TOC does not list {name}" for queue in pending.values()
+               for _, name, chapter in queue if chapter]
     return errors
 
 
@@ -230,16 +246,27 @@ def _subsequence(items: list[int], sequence: list[int]) -> bool:
     return all(item in rest for item in items)
 
 
+def _row_of(label: str, title: str) -> bool:
+    """Whether an index row's label names the chapter `title`: the title alone, or followed by
+    what tells apart two interviews in one region (玛曲县（才让）)."""
+    return label == title or (label.startswith(title) and label[len(title)] in "（(·・ ")
+
+
 def _check_index(lines: list[Line], report: Report) -> list[str]:
-    """Each row of the by-question index must give the pages where that city's answers are."""
+    """Each row of the by-question index must give the pages where that chapter's answers are.
+
+    Rows are matched to chapters in order, as the index lists them: a region's name may head
+    two rows (two interviews in one region), each with its own interview's pages.
+    """
     starts = [page for title, page, _ in report.outline if title == "按问题索引"]
     if not starts:
         return []
     later = [page for _, page, _ in report.outline if page > starts[0]]
     end = min(later) if later else max(line.page for line in lines) + 1
-    pending: dict[str, deque[list[int]]] = {}  # in order: two interviews may share a region
-    for title, pages in report.child_pages:
-        pending.setdefault(title, deque()).append(pages)
+    chapters = [(title, pages) for (title, _, kids), pages
+                in zip(report.outline, report.child_pages, strict=True) if kids]
+    names = _names(report.outline)
+    position = 0  # the first chapter no row has named yet
     rows = 0
     cells = set()  # how many cells (pages or dashes) each row has: one per indexed question
     errors = []
@@ -248,21 +275,25 @@ def _check_index(lines: list[Line], report: Report) -> list[str]:
             continue
         # A row is a region, then a page or a dash per question (none if no question is asked).
         match = re.fullmatch(r"(\D+?)((?: (?:\d+|—))*)", line.text)
-        if not match or not pending.get(match.group(1)):
+        if not match:
             continue
+        found = next((k for k in range(position, len(chapters))
+                      if _row_of(match.group(1), chapters[k][0])), None)
+        if found is None:
+            continue
+        position = found + 1
         rows += 1
         cells.add(len(match.group(2).split()))
-        expected = pending[match.group(1)].popleft()
+        expected = chapters[found][1]
         given = [int(n) for n in re.findall(r"\d+", match.group(2))]
         # An interview's own questions are bookmarked but not indexed, and a skipped standard
         # question is a dash: the row's pages are some of its questions' pages, in order.
         if not _subsequence(given, expected):
-            errors.append(f"index gives pages {given} for {match.group(1)}; its answers are on "
+            errors.append(f"index gives pages {given} for {names[found]}; its answers are on "
                           f"{expected}")
     if len(cells) > 1:
         errors.append(f"the by-question index's rows have {sorted(cells)} cells: one per "
                       f"question expected in every row")
-    cities = [title for title, _, kids in report.outline if kids]
-    if rows < len(cities):
-        errors.append(f"the by-question index lists {rows} of {len(cities)} regions")
+    if rows < len(chapters):
+        errors.append(f"the by-question index lists {rows} of {len(chapters)} regions")
     return errors

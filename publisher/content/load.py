@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
 from collections.abc import Callable
@@ -59,7 +60,11 @@ class Reader:
         self, node: yaml.Node | None, spec: dict[str, tuple[bool, Callable[[yaml.Node], Any]]],
         what: str,
     ) -> dict[str, Any] | None:
-        """Read a mapping against `spec` = {key: (required, reader)}."""
+        """Read a mapping against `spec` = {key: (required, reader)}.
+
+        A missing required key reads as None, like a value that could not be read: a caller
+        building from the values checks for None, never meets a KeyError.
+        """
         if not isinstance(node, yaml.MappingNode):
             self.error(node, f"{what}: expected a mapping, got {_kind(node)}")
             return None
@@ -69,14 +74,17 @@ class Reader:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if name not in spec:
                 known = ", ".join(spec)
-                self.error(key, f"{what}: unknown key {name!r} (known keys: {known})")
+                unread = [k for k in spec if k not in {k.value for k, _ in node.value}]
+                close = difflib.get_close_matches(str(name), unread, n=1, cutoff=0.6)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                self.error(key, f"{what}: unknown key {name!r}{hint} (known keys: {known})")
                 continue
             present[name] = value
             values[name] = spec[name][1](value)
         for name, (required, _) in spec.items():
             if required and name not in present:
                 self.error(node, f"{what}: missing required key {name!r}")
-                values[name] = None  # reported: readers see None, as for a value in error
+                values[name] = None
         return values
 
     def text(self, node: yaml.Node, *, empty_ok: bool = False) -> str | None:
@@ -148,13 +156,14 @@ class Reader:
 
         return read
 
-    def sequence(self, item: Callable[[yaml.Node], Any], what: str) -> Callable[[yaml.Node], list]:
-        def read(node: yaml.Node) -> list:
+    def sequence(self, item: Callable[[yaml.Node], Any],
+                 what: str) -> Callable[[yaml.Node], list | None]:
+        def read(node: yaml.Node) -> list | None:
             if isinstance(node, yaml.ScalarNode) and what == "paragraphs":
                 return [item(node)]  # a one-paragraph answer may be written as plain text
             if not isinstance(node, yaml.SequenceNode):
                 self.error(node, f"expected a list of {what}, got {_kind(node)}")
-                return []
+                return None  # unread, as a value of the wrong kind is: not an empty list
             return [item(child) for child in node.value]
 
         return read
@@ -295,8 +304,8 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
             "question": (True, r.text),
             "answer": (True, r.sequence(r.text, "paragraphs")),
         }, "question–answer pair")
-        if not v or v["question"] is None or v["answer"] is None:
-            return None  # reported already
+        if not v or None in v.values():
+            return None
         if not v["answer"]:
             r.error(node, "the answer is empty")
             return None
@@ -332,6 +341,7 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
         order=v["order"], slug=v["slug"], region=v["region"], headline=v["headline"],
         interviewee=v["interviewee"], qa=tuple(v["qa"]), path=doc.path,
         portrait=v.get("portrait"), notes=tuple(v.get("notes") or ()),
+        key_lines=tuple((key.value, key.start_mark.line + 1) for key, _ in doc.root.value),
     )
     return (None if r.problems else interview), r.problems
 
@@ -402,15 +412,17 @@ def load_project(root: Path) -> Project:
 
 
 def _check_unique(interviews: list[Interview]) -> list[Problem]:
+    """An order or slug used by two interviews, at the key's line in the later file."""
     problems = []
     for attr in ("order", "slug"):
         seen: dict[object, str] = {}
         for item in interviews:
             value = getattr(item, attr)
             if value in seen:
-                problems.append(Problem(item.path, None,
+                problems.append(Problem(item.path, item.line_of(attr),
                                         f"{attr} {value!r} is also used by {seen[value]}"))
-            seen.setdefault(value, item.path)
+            line = item.line_of(attr)
+            seen.setdefault(value, f"{item.path}:{line}" if line else item.path)
     return problems
 
 

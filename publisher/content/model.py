@@ -124,6 +124,11 @@ class Interview:
     path: str
     portrait: Portrait | None = None
     notes: tuple[str, ...] = ()
+    key_lines: tuple[tuple[str, int], ...] = ()  # (key, line) of each top-level key read
+
+    def line_of(self, key: str) -> int | None:
+        """The line of a top-level key in the interview's file, if it was read from one."""
+        return dict(self.key_lines).get(key)
 
     @property
     def anchor(self) -> str:
@@ -154,6 +159,23 @@ class Project:
     @property
     def content_dir(self) -> Path:
         return self.root / "content"
+
+
+def place_labels(interviews: tuple[Interview, ...] | list[Interview]) -> dict[str, str]:
+    """Each interview's place as a list of places names it, by slug: the region, and where
+    two interviews share a region, the interviewee's name too (玛曲县（才让）), or the
+    headline where the name does not tell them apart either."""
+    regions = [i.region for i in interviews]
+    people = [(i.region, i.interviewee.name) for i in interviews]
+    labels = {}
+    for interview in interviews:
+        if regions.count(interview.region) == 1:
+            labels[interview.slug] = interview.region
+            continue
+        unique = people.count((interview.region, interview.interviewee.name)) == 1
+        who = interview.interviewee.name if unique else interview.headline
+        labels[interview.slug] = f"{interview.region}（{who}）"
+    return labels
 
 
 _SQUASH = str.maketrans(",:;?!()", "，：；？！（）")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,10 +134,7 @@ def parse(data: bytes, path: str) -> tuple[Document | None, list[Problem]]:
         return None, [Problem(path, exc.problem_mark.line + 1, exc.problem,
                               exc.problem_mark.column + 1)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        message = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        return None, [Problem(path, line, f"YAML syntax error: {message}")]
+        return None, [_syntax_error(exc, text, path)]
     except yaml.YAMLError as exc:
         return None, [Problem(path, None, f"YAML error: {exc}")]
     if root is None:
@@ -145,13 +143,51 @@ def parse(data: bytes, path: str) -> tuple[Document | None, list[Problem]]:
     return (None if problems else Document(path, root)), problems
 
 
+# A line whose key is followed by a full-width colon: a schema's keys are ASCII words, and
+# an input method left in Chinese mode types ： for :. YAML then reads the line as text.
+_FULL_WIDTH_KEY = re.compile(r"\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_-]*\s*：")
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?[A-Za-z_][A-Za-z0-9_-]*:(?:\s|$)")
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
+    """A YAML syntax error at the line that causes it, with a hint for common mistakes.
+
+    PyYAML marks where it gave up, which may be far below the cause: an unclosed quote is
+    found at the end of the file, a full-width colon on the line after it. The cause is the
+    construct's start (its context mark), or the line of a key written with ：.
+    """
+    problem, context = exc.problem_mark, exc.context_mark
+    line = (problem or context).line + 1 if problem or context else None
+    parts = [str(part) for part in (exc.context, exc.problem) if part]
+    lines = text.split("\n")
+    if line is not None:
+        # The nearest line above the failure, back to the construct's start, with a key
+        # written with ： (no well-formed key line between them).
+        first = context.line + 1 if context is not None else max(1, line - 1)
+        for number in range(min(line, len(lines)), max(1, min(first, line - 1)) - 1, -1):
+            if _FULL_WIDTH_KEY.match(lines[number - 1]):
+                return Problem(path, number, "YAML syntax error: a full-width colon ： after a "
+                               "key: YAML needs ':' (an ASCII colon and a space)")
+            if number < line and _KEY_LINE.match(lines[number - 1]):
+                break
+    if context is not None and exc.context == "while scanning a quoted scalar":
+        quote = lines[context.line][context.column:context.column + 1] or "quote"
+        return Problem(path, context.line + 1, f"YAML syntax error: the value opened with {quote} "
+                       f"here is never closed ({exc.problem} on line {line})")
+    if exc.problem and "expected <block end>" in exc.problem:
+        parts.append("(check this line's indentation against the lines above it: a list item "
+                     "'- ' and the keys of one mapping each start in one column)")
+    return Problem(path, line, f"YAML syntax error: {' '.join(parts)}")
+
+
 def _check_tree(root: yaml.Node | None, path: str) -> list[Problem]:
     """Refuse explicit tags, duplicate keys, deep nesting and alias bombs."""
     problems: list[Problem] = []
     count = 0
-    stack: list[tuple[yaml.Node, int]] = [(root, 0)] if root is not None else []
+    # (node, depth, whether it is an item of a list)
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 0, False)] if root is not None else []
     while stack:
-        node, depth = stack.pop()
+        node, depth, in_list = stack.pop()
         count += 1
         line = node.start_mark.line + 1
         if count > MAX_NODES:
@@ -171,13 +207,17 @@ def _check_tree(root: yaml.Node | None, path: str) -> list[Problem]:
                     continue
                 kline = key.start_mark.line + 1
                 if key.value in seen:
+                    # In a list item, a repeated key is mostly an item whose '- ' is missing
+                    # or whose lines are indented into the item above.
+                    hint = ("; is a '- ' missing, or a line indented wrongly? each list item "
+                            "starts with '- '" if in_list else "")
                     problems.append(Problem(
                         path, kline,
-                        f"duplicate key {key.value!r} (first on line {seen[key.value]})"))
+                        f"duplicate key {key.value!r} (first on line {seen[key.value]}){hint}"))
                 seen.setdefault(key.value, kline)
-                stack.append((value, depth + 1))
+                stack.append((value, depth + 1, False))
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend((item, depth + 1) for item in node.value)
+            stack.extend((item, depth + 1, True) for item in node.value)
         elif bad := _forbidden(node.value):
             # A quoted scalar can spell a control character as an escape such as "\x07".
             problems.append(Problem(path, line, f"forbidden character U+{ord(bad):04X} "

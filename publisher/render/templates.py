@@ -11,7 +11,7 @@ import jinja2
 from markupsafe import Markup
 
 from publisher import builtin_dir
-from publisher.content.model import Project
+from publisher.content.model import Project, place_labels
 from publisher.render.sandbox import ConfinedLoader, LayoutSandbox
 from publisher.text.typography import prepare
 
@@ -77,7 +77,8 @@ def _base_context(project: Project) -> dict[str, Any]:
     `question_index` lists, per standard question that at least one interview asks, the
     (interview, pair number) answering it; `index_rows` gives, per interview, the pair number
     answering each of those questions, or None where the interview skipped it. An
-    interview's own questions are in its chapter, not in the index.
+    interview's own questions are in its chapter, not in the index. `place_label` names each
+    interview's place by slug, telling apart two interviews in one region (model.place_labels).
     """
     book = project.book
     asked = {pair.question_id for interview in project.interviews for pair in interview.qa}
@@ -94,7 +95,8 @@ def _base_context(project: Project) -> dict[str, Any]:
                 row[k] = n
         rows.append((interview, row))
     return {"book": book, "interviews": project.interviews, "question_index": index,
-            "index_rows": rows, "index_gaps": any(None in row for _, row in rows)}
+            "index_rows": rows, "index_gaps": any(None in row for _, row in rows),
+            "place_label": place_labels(project.interviews)}
 
 
 def render(project: Project, template: str, **extra: Any) -> str:
