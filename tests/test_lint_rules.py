@@ -84,6 +84,29 @@ def test_numbers_and_latin_text_keep_half_width_marks(tmp_path: Path, text: str)
     assert rules_punctuation.check([write(tmp_path, text)]) == []
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u2002", "\u2009", "\u200a", "\u200b", "\u202f",
+                                   "\u205f", "\u00a0\u00a0", " \u00a0"])
+def test_an_invisible_space_between_chinese_characters_is_found_and_fixed(
+        project: Path, space: str) -> None:
+    """A no-break, thin or zero-width space pasted between Chinese characters is a stray
+    space like an ordinary one: found at its column, named, and removed by --fix."""
+    from publisher.cli import main
+
+    path = project / "content/interviews/01-alpha.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "读书会和科技节，" in text
+    path.write_text(text.replace("读书会和科技节，", f"读书会和{space}科技节，"), encoding="utf-8")
+    [finding] = by_rule(lint_project(project), "punctuation.space", "content/interviews/01-alpha.yaml")
+    assert finding.subject == space and finding.fix is not None
+    assert char_at(project, finding) == space[0]
+    assert f"U+{ord(space[-1]):04X}" in finding.message
+    with pytest.raises(SystemExit):
+        main(["lint", "--fix", str(project)])
+    assert "读书会和科技节，" in path.read_text(encoding="utf-8")
+    assert not by_rule(lint_project(project), "punctuation.space",
+                       "content/interviews/01-alpha.yaml")
+
+
 def test_straight_quotes_are_paired_into_curly_ones(tmp_path: Path) -> None:
     from publisher.lint import rules_punctuation
 

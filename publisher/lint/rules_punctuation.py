@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from publisher.content.yamlsafe import describe
 from publisher.lint.cjk import at
 from publisher.lint.document import TITLE_KINDS, Document, Field
 from publisher.lint.finding import ERROR, Finding
@@ -13,7 +14,9 @@ from publisher.text.chars import is_cjk, is_han
 FULL = {",": "，", ":": "：", ";": "；", "?": "？", "!": "！", "(": "（", ")": "）"}
 CORNER_TO_CURLY = {"「": "“", "」": "”", "『": "‘", "』": "’"}
 CURLY_TO_CORNER = {v: k for k, v in CORNER_TO_CURLY.items()}
-SPACES = re.compile(r"[ \t\u3000]+")
+# Spaces of every width, and the invisible ones that paste in from web pages and word
+# processors (no-break, thin, zero-width): between Chinese characters each is a gap or nothing.
+SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]+")
 
 
 def check(docs: list[Document]) -> list[Finding]:
@@ -113,7 +116,10 @@ def _spaces(doc: Document, fld: Field) -> list[Finding]:
             continue  # leading and trailing space is the YAML writer's business
         before, after = text[i - 1], text[j]
         if (is_cjk(before) and is_cjk(after)) and (is_han(before) or is_han(after)):
+            odd = sorted({ch for ch in m.group() if ch not in " \t\u3000"})
+            # An invisible space is named: the reader cannot see which character it is.
+            named = "".join(f" {describe(ch)}" for ch in odd)
             out.append(at(doc, fld, i, "punctuation.space", ERROR,
-                          "stray space between Chinese characters", m.group(),
+                          f"stray space{named} between Chinese characters", m.group(),
                           fix=(m.group(), "")))
     return out
