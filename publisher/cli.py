@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -9,7 +10,52 @@ from pathlib import Path
 import click
 
 from publisher import __version__
-from publisher.names import CONTENT_DIR, EDITIONS, FORMATS, OUTPUT_DIR, VARIANTS
+from publisher.errors import EXIT_USAGE, PublisherError
+from publisher.names import (
+    CONTENT_DIR,
+    EDITIONS,
+    FORMATS,
+    OUTPUT_DIR,
+    REPORT_NAME,
+    SUMS_NAME,
+    VARIANTS,
+)
+
+
+class WrongFolder(PublisherError):
+    """A folder of another kind passed where a project or an output folder is expected."""
+
+    exit_code = EXIT_USAGE
+
+
+def _shown(folder: Path) -> str:
+    """A folder as the user may type it: as given, or absolute where it was `.` or `..`."""
+    return str(folder.resolve()) if folder.name in ("", ".", "..") else str(folder)
+
+
+def _project_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A project folder; the content folder passed in its place is refused with a hint."""
+    if (not (value / CONTENT_DIR).exists() and (value / "book.yaml").is_file()
+            and (value / "interviews").is_dir()):
+        parent = value.resolve().parent if value.name in ("", ".", "..") else value.parent
+        raise WrongFolder(
+            f"{_shown(value)} is a content folder (book.yaml, interviews/), not a project; "
+            f"pass the project folder that holds it: publisher {ctx.info_name} "
+            f"{_shown(parent)}")
+    return value
+
+
+def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A build's output folder; a project folder passed in its place is refused with a hint."""
+    artifacts = [*value.glob("*.pdf"), *value.glob("*.epub"), value / SUMS_NAME,
+                 value / REPORT_NAME]
+    if (value / CONTENT_DIR).is_dir() and not any(os.path.lexists(a) for a in artifacts):
+        output = value / OUTPUT_DIR
+        unbuilt = "" if output.is_dir() else f" (not built yet: publisher build {_shown(value)})"
+        raise WrongFolder(f"{_shown(value)} is a project, not a build's output; did you mean "
+                          f"{output}?{unbuilt}")
+    return value
+
 
 PROJECT = click.Path(file_okay=False, path_type=Path)
 
@@ -64,7 +110,7 @@ def _build_options(func: Callable[..., None]) -> Callable[..., None]:
 
 
 @cli.command()
-@click.argument("project_dir", type=PROJECT, default=Path("."))
+@click.argument("project_dir", type=PROJECT, default=Path("."), callback=_project_dir)
 @_build_options
 def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
@@ -78,7 +124,7 @@ def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
 
 @cli.command()
 @click.argument("output_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-                default=Path(OUTPUT_DIR))
+                default=Path(OUTPUT_DIR), callback=_output_dir)
 def check(output_dir: Path) -> None:
     """Validate the artifacts in OUTPUT_DIR: EPUBCheck, Ace, qpdf, the PDF's own checks."""
     from publisher.check.artifacts import check_output
@@ -94,7 +140,7 @@ def check(output_dir: Path) -> None:
 
 
 @cli.command()
-@click.argument("project_dir", type=PROJECT, default=Path("."))
+@click.argument("project_dir", type=PROJECT, default=Path("."), callback=_project_dir)
 @_build_options
 def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], edition: str,
           variant: str, strict: bool, force: bool) -> None:
@@ -118,7 +164,7 @@ def new(directory: Path, title: str) -> None:
 
 
 @cli.command()
-@click.argument("project_dir", type=PROJECT, default=Path("."))
+@click.argument("project_dir", type=PROJECT, default=Path("."), callback=_project_dir)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True, help="Print findings as text lines or as JSON.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes and log them in "

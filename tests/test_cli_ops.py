@@ -14,6 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from publisher.cli import cli
+from tests.conftest import write_project
 
 REPO = Path(__file__).resolve().parent.parent
 WORKFLOW = REPO / ".github" / "workflows" / "release.yml"
@@ -152,3 +153,35 @@ def test_actionlint_catches_a_broken_workflow(tmp_path):
     proc = subprocess.run([binary, "-no-color", str(bad)], capture_output=True, text=True,
                           check=False)
     assert proc.returncode == 1 and "runs_on" in proc.stdout
+
+
+def test_check_of_a_project_folder_asks_for_its_output(tmp_path, monkeypatch):
+    root = write_project(tmp_path / "gansu")
+    monkeypatch.chdir(tmp_path)
+    result = invoke("check", "gansu")
+    assert result.exit_code == 2
+    assert result.stderr == ("error: gansu is a project, not a build's output; did you mean "
+                             "gansu/output? (not built yet: publisher build gansu)\n")
+    (root / "output").mkdir()
+    result = invoke("check", "gansu")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == ("error: gansu is a project, not a build's output; did you mean "
+                             "gansu/output?\n")
+
+
+@pytest.mark.parametrize("command", ["build", "lint", "watch"])
+def test_a_content_folder_given_as_the_project_names_its_parent(tmp_path, monkeypatch,
+                                                               command):
+    root = write_project(tmp_path / "gansu")
+    monkeypatch.chdir(tmp_path)
+    result = invoke(command, "gansu/content")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "error: gansu/content is a content folder (book.yaml, interviews/), not a project; "
+        f"pass the project folder that holds it: publisher {command} gansu\n")
+    monkeypatch.chdir(root / "content")
+    result = invoke(command)
+    assert result.exit_code == 2
+    assert result.stderr.endswith(f"pass the project folder that holds it: publisher "
+                                  f"{command} {root.resolve()}\n")
+    assert not (root / "output").exists() and not (root / "content" / "output").exists()

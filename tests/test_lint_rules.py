@@ -152,7 +152,67 @@ def test_allowlist_accepts_a_finding_and_flags_unused_entries(project: Path) -> 
     assert not by_rule(findings, "corpus")
     allow = [(f.line, f.severity, f.message) for f in by_rule(findings, "allowlist")]
     assert allow == [(4, "warning", "entry for corpus.slip “不存在” matches no finding; remove it"),
-                     (7, "error", "entry 3 needs rule, text and a reason")]
+                     (7, "error", "entry 3 needs rule, text or passage, and a reason")]
+
+
+def _allow(project: Path, text: str) -> list:
+    (project / "content/lint-allow.yaml").write_text(text, encoding="utf-8")
+    return lint_project(project)
+
+
+def test_allowlist_accepts_every_finding_inside_a_quoted_passage(project: Path) -> None:
+    """One entry accepts the findings of its rules inside a passage, and none outside it."""
+    before = lint_project(project)
+    inside = [f for f in before if f.path == BETA and f.rule in ("script.traditional",
+                                                                  "punctuation.space")]
+    assert sorted(f.subject for f in inside) == [" ", "說"]
+    found = _allow(project, "- rule: [script, punctuation.space]\n"
+                            "  passage: 市民說很好 参加的人\n"
+                            f"  file: {BETA}\n"
+                            "  reason: a letter quoted as written\n")
+    assert not by_rule(found, "script") and not by_rule(found, "punctuation.space")
+    assert not by_rule(found, "allowlist")
+    # Outside the passage, and other rules inside it, are still found.
+    assert sorted(f.subject for f in by_rule(found, "punctuation", BETA)) == [",", ",", ".", "?"]
+    # The passage is anchored by its words: lines added above it change nothing.
+    path = project / BETA
+    path.write_text(path.read_text(encoding="utf-8").replace("order: 2", "# a\n# b\norder: 2"),
+                    encoding="utf-8")
+    moved = lint_project(project)
+    assert not by_rule(moved, "script") and not by_rule(moved, "punctuation.space")
+    assert not by_rule(moved, "allowlist")
+    assert [f.line for f in by_rule(moved, "punctuation", BETA)] == [
+        f.line + 2 for f in by_rule(found, "punctuation", BETA)]
+
+
+def test_a_passage_in_a_block_value_accepts_only_what_it_holds(project: Path) -> None:
+    path = project / BETA
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  - 读书会办了三次", "  - |-\n    读书会办了三次"), encoding="utf-8")
+    before = lint_project(project)
+    assert by_rule(before, "script")
+    found = _allow(project, "- rule: [script, punctuation]\n  passage: 市民說很好\n"
+                            "  reason: quoted as written\n")
+    assert not by_rule(found, "script")
+    # The commas, the full stop and the space lie outside the passage: still found.
+    assert by_rule(found, "punctuation") == by_rule(before, "punctuation")
+
+
+def test_an_edited_passage_or_a_bad_entry_is_reported(project: Path) -> None:
+    found = _allow(project,
+                   "- rule: script\n  passage: 市民说很好\n  reason: was edited\n"
+                   "- rule: script\n  passage: 市民說很好\n"
+                   "- rule: script\n  passage: 市民說很好\n  lines: 3-4\n  reason: x\n"
+                   "- rule: [script, '']\n  passage: 市民說很好\n  reason: x\n")
+    allow = [(f.line, f.severity, f.message) for f in by_rule(found, "allowlist")]
+    assert allow == [
+        (1, "warning", "entry for script “市民说很好”: the passage is not in the content "
+                       "(edited since?); quote it as it stands or remove the entry"),
+        (4, "error", "entry 2 needs rule, text or passage, and a reason"),
+        (6, "error", "entry 3: unknown key 'lines' (known keys: rule, text, passage, file, "
+                     "reason)"),
+        (10, "error", "entry 4 needs rule, text or passage, and a reason")]
+    assert by_rule(found, "script")
 
 
 def test_content_the_build_refuses_is_refused_with_the_loaders_messages(project: Path) -> None:
