@@ -74,7 +74,9 @@ class Reader:
             name = key.value if isinstance(key, yaml.ScalarNode) else None
             if name not in spec:
                 known = ", ".join(spec)
-                unread = [k for k in spec if k not in {k.value for k, _ in node.value}]
+                written = {k.value for k, _ in node.value}
+                # A misspelt key is near a key of the schema that is not written.
+                unread = [k for k in spec if k not in written]
                 close = difflib.get_close_matches(str(name), unread, n=1, cutoff=0.6)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 self.error(key, f"{what}: unknown key {name!r}{hint} (known keys: {known})")
