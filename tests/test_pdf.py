@@ -146,25 +146,3 @@ def test_index_of_a_book_whose_standard_questions_nobody_asks(tmp_path: Path) ->
     assert report.toc_errors == [] and report.problems() == []
     assert [len(kids) for _, _, kids in report.outline if kids] == [2, 2]
 
-
-def test_two_interviews_of_one_region_check_page_by_page(tmp_path: Path) -> None:
-    """Two interviews in one city: each TOC line and index row is its own interview's, so a
-    right book passes and a stale number on either is caught."""
-    root = write_project(tmp_path / "book")
-    second = root / "content" / "interviews" / "02-mianyang.yaml"
-    second.write_text(second.read_text(encoding="utf-8").replace("绵阳市", "成都市"),
-                      encoding="utf-8")
-    right = tmp_path / "right.pdf"
-    right.write_bytes(typeset(load_project(root)).data)
-    report = pdfcheck.analyse(right)
-    assert [t for t, _ in report.child_pages] == ["成都市", "成都市"]
-    assert report.child_pages[0][1] != report.child_pages[1][1]
-    assert report.toc_errors == []
-    (root / "layouts" / "pdf").mkdir(parents=True)
-    (root / "layouts" / "pdf" / "front.html.j2").write_text(
-        '<nav class="toc"><h1>目录</h1><ol>{% for interview in interviews %}'
-        "<li>{{ interview.region }}……99</li>{% endfor %}</ol></nav>", encoding="utf-8")
-    wrong = tmp_path / "wrong.pdf"
-    wrong.write_bytes(typeset(load_project(root)).data)
-    errors = pdfcheck.analyse(wrong).toc_errors
-    assert sum(e.startswith("TOC gives page 99 for 成都市") for e in errors) == 2, errors
