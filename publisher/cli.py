@@ -19,6 +19,8 @@ from publisher.names import (
     REPORT_NAME,
     SUMS_NAME,
     VARIANTS,
+    is_content,
+    is_project,
 )
 
 
@@ -35,8 +37,7 @@ def _shown(folder: Path) -> str:
 
 def _project_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
     """A project folder; the content folder passed in its place is refused with a hint."""
-    if (not (value / CONTENT_DIR).exists() and (value / "book.yaml").is_file()
-            and (value / "interviews").is_dir()):
+    if is_content(value):
         parent = value.resolve().parent if value.name in ("", ".", "..") else value.parent
         raise WrongFolder(
             f"{_shown(value)} is a content folder (book.yaml, interviews/), not a project; "
@@ -49,7 +50,7 @@ def _output_dir(ctx: click.Context, param: click.Parameter, value: Path) -> Path
     """A build's output folder; a project folder passed in its place is refused with a hint."""
     artifacts = [*value.glob("*.pdf"), *value.glob("*.epub"), value / SUMS_NAME,
                  value / REPORT_NAME]
-    if (value / CONTENT_DIR).is_dir() and not any(os.path.lexists(a) for a in artifacts):
+    if is_project(value) and not any(os.path.lexists(a) for a in artifacts):
         output = value / OUTPUT_DIR
         unbuilt = "" if output.is_dir() else f" (not built yet: publisher build {_shown(value)})"
         raise WrongFolder(f"{_shown(value)} is a project, not a build's output; did you mean "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 FORMATS = ("pdf", "epub")
 EDITIONS = ("screen", "print")
@@ -26,6 +27,21 @@ LAYOUTS_DIR = "layouts"
 FONTS_DIR = "fonts"
 OUTPUT_DIR = "output"
 INPUT_DIRS = (CONTENT_DIR, LAYOUTS_DIR, FONTS_DIR)  # every input a build reads
+BOOK_FILE = "book.yaml"  # inside content/
+
+
+def is_project(folder: Path) -> bool:
+    """Whether `folder` is a book project's own folder: it holds content/, layouts/ or a font
+    configuration (the commands that want a content or an output folder refuse it)."""
+    return any(p.exists() for p in (folder / CONTENT_DIR, folder / LAYOUTS_DIR,
+                                    folder / FONTS_DIR / "fonts.yaml"))
+
+
+def is_content(folder: Path) -> bool:
+    """Whether `folder` is a project's content folder (book.yaml beside interviews/), passed
+    where the project is wanted."""
+    return (not (folder / CONTENT_DIR).exists() and (folder / BOOK_FILE).is_file()
+            and (folder / INTERVIEWS_DIR).is_dir())
 
 
 def output_name(slug: str, fmt: str) -> str:

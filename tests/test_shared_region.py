@@ -1,5 +1,6 @@
-"""Two interviews in one region: the PDF's check matches each TOC line and index row to its
-own chapter, and the index (PDF and EPUB) tells the two apart by the interviewee's name."""
+"""Two interviews in one region: the TOC, the outline, the EPUB's nav and the index tell the
+two apart by the interviewee's name, and the PDF's check matches each TOC line and index row to
+its own chapter."""
 
 from __future__ import annotations
 
@@ -49,9 +50,23 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes, pdfchec
 def test_a_correct_book_with_two_interviews_in_one_region_passes(book) -> None:
     _, _, report = book
     chapters = [(title, page) for title, page, kids in report.outline if kids]
-    assert [title for title, _ in chapters] == ["成都市", "成都市", "绵阳市"]
+    assert [title for title, _ in chapters] == ["成都市（李明）", "成都市（王芳）", "绵阳市"]
     assert chapters[0][1] != chapters[1][1]
     assert report.toc_errors == [] and report.problems() == []
+
+
+def test_the_toc_and_the_epub_nav_name_the_interviewee_where_a_region_repeats(book) -> None:
+    path, data, report = book
+    toc = next(page for title, page, _ in report.outline if title == "目录")
+    text = pypdf.PdfReader(str(path)).pages[toc - 1].extract_text()
+    assert "成都市（李明）" in text and "成都市（王芳）" in text and "绵阳市（" not in text
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        nav = etree.fromstring(archive.read(next(n for n in archive.namelist()
+                                                 if n.endswith("nav.xhtml"))))
+    chapters = nav.xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:a",
+                         namespaces={**XHTML, "epub": "http://www.idpf.org/2007/ops"})
+    assert ["".join(a.itertext()) for a in chapters][:3] == [
+        "成都市（李明）", "成都市（王芳）", "绵阳市"]
 
 
 def test_the_index_names_the_interviewee_where_a_region_repeats(book) -> None:
@@ -86,7 +101,7 @@ def test_a_wrong_page_for_the_second_of_two_interviews_in_a_region_is_caught(
     (root / "layouts" / "pdf" / "front.html.j2").write_text(
         '<nav class="toc"><h1>目录</h1><ol>{% for interview in interviews %}' + first +
         '<li><a href="{{ href(target.anchor) }}"{{ page_of(target.anchor) }}>'
-        "{{ interview.region }}</a></li>"
+        "{{ place_label[interview.slug] }}</a></li>"
         "{% endfor %}</ol></nav>", encoding="utf-8")
     (root / "layouts" / "pdf" / "back.html.j2").write_text(
         '<section class="question-index"><h1>按问题索引</h1><table>'
@@ -100,8 +115,8 @@ def test_a_wrong_page_for_the_second_of_two_interviews_in_a_region_is_caught(
     report = pdfcheck.analyse(path)
     errors = report.toc_errors
     pages = [page for title, page, kids in report.outline if kids]
-    assert errors[0] == (f"TOC gives page {pages[0]} for 成都市 (2 of 2); it starts on page "
+    assert errors[0] == (f"TOC gives page {pages[0]} for 成都市（王芳）; it starts on page "
                          f"{pages[1]}"), errors
-    assert any(e.startswith("index gives pages") and "成都市 (2 of 2)" in e
+    assert any(e.startswith("index gives pages") and "成都市（王芳）" in e
                for e in errors), errors
-    assert not any("(1 of 2)" in e or "绵阳市" in e for e in errors), errors
+    assert not any("李明" in e or "绵阳市" in e for e in errors), errors

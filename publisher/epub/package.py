@@ -8,7 +8,7 @@ from ebooklib import epub as ebooklib
 from lxml import etree
 
 from publisher.content.geometry import page_margins
-from publisher.content.model import Project
+from publisher.content.model import Project, place_labels
 from publisher.epub import assets as epub_assets
 from publisher.epub import pages as epub_pages
 from publisher.epub import writer as epub_package
@@ -110,12 +110,14 @@ def package(project: Project, typeset: TypesetPDF, when: dt.datetime | None = No
 
 
 def _toc(project: Project, documents: dict[str, ebooklib.EpubHtml]) -> list:
-    """ebooklib's toc: each city (its document, titled with the city) with its questions."""
+    """ebooklib's toc: each city (its document, titled with the city, and the interviewee
+    where two interviews share it) with its questions."""
     labels = {q.id: q.label for q in project.book.questions}
+    places = place_labels(project.interviews)  # as the PDF's outline and TOC name them
     toc: list = []
     for interview in project.interviews:
         document = documents[f"{interview.slug}.xhtml"]
-        document.title = interview.region
+        document.title = places[interview.slug]
         questions = [ebooklib.Link(f"{document.file_name}#{interview.qa_anchor(n)}",
                                    labels.get(pair.question_id) or pair.question,
                                    f"nav-{interview.qa_anchor(n)}")

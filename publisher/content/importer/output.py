@@ -19,7 +19,7 @@ from publisher.content.importer.notices import Notice, count
 from publisher.content.load import read_book, read_interview
 from publisher.content.model import place_forms
 from publisher.errors import ContentError, Problem
-from publisher.names import CONTENT_DIR, FONTS_DIR, INTERVIEWS_DIR, LAYOUTS_DIR
+from publisher.names import CONTENT_DIR, INTERVIEWS_DIR, is_project
 from publisher.names import slugify as slug_of
 
 # Which files an import wrote, and the SHA-256 of each as written: --force replaces a file
@@ -136,8 +136,7 @@ def _manifest(out: Path) -> dict[str, str]:
 def target_problems(out: Path) -> list[Problem]:
     """Why the output folder is no content folder: a book project's own folder (the build
     would never read book.yaml and interviews/ written there)."""
-    markers = [out / CONTENT_DIR, out / LAYOUTS_DIR, out / FONTS_DIR / "fonts.yaml"]
-    if any(m.exists() for m in markers):
+    if is_project(out):
         return [Problem(str(out), None, "is a book project's folder, not its content folder: "
                                         f"the build reads {out / CONTENT_DIR}. Did you mean "
                                         f"-o {out / CONTENT_DIR}?")]
