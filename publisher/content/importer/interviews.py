@@ -109,6 +109,8 @@ class _Reader:
             return None
         para = self.paras[index]
         found = speakers.match(para.text, para.strong)
+        if found is None and not ahead and _all_bold(para):
+            return self._bold_question(index, speakers)
         if found is None or found.colon or found.strong:
             return found
         if found.spaced and not found.label.isascii():  # `问 今年…`; but `A 级` may be a word
@@ -128,6 +130,17 @@ class _Reader:
         sure = after and (after.colon or after.strong or after.spaced
                           or not after.label.isascii())
         return found if sure and after.role == "answer" else None
+
+    def _bold_question(self, index: int, speakers: Speakers) -> Label | None:
+        """A paragraph all in bold, without a label, is a question when it asks one
+        (`**您为什么回乡？**`) or when an answer label follows it (`**谈谈家乡。**`, `答：…`)."""
+        text = self.paras[index].text
+        if text.rstrip(_CLOSERS).endswith(("？", "?")):
+            return Label("question", "", "", text, True)
+        after = self.label(index + 1, speakers, "question", ahead=True)
+        if after and after.role == "answer" and (after.colon or after.strong):
+            return Label("question", "", "", text, True)
+        return None
 
     def starts_interview(self, index: int, current: Speakers) -> bool:
         """A heading, or a headline, followed by an office-and-name line (and, for a plain
@@ -234,6 +247,9 @@ class _Reader:
         for index in indices:
             para = self.paras[index]
             found = _FIXED.match(para.text, para.strong)
+            if found is None and _all_bold(para) and para.text.rstrip(_CLOSERS).endswith(
+                    ("？", "?")):
+                found = Label("question", "", "", para.text, True)
             if index and found and found.role == "question" and (found.colon or found.strong):
                 before = self.paras[index - 1]
                 self.problem(before.line, f"{prefix}cannot read {before.text[:30]!r} as an "
@@ -364,6 +380,11 @@ def _title(paras: list[Paragraph], indices: list[int]) -> int | None:
     if len(best) != 1 or SENTENCE_END.search(paras[best[0]].text):
         return None
     return best[0] if len(paras[best[0]].text) <= MAX_TITLE else None
+
+
+def _all_bold(para: Paragraph) -> bool:
+    """Whether the whole paragraph was bold in the manuscript (and is no heading)."""
+    return bool(para.strong) and not para.heading and squash(para.strong) == squash(para.text)
 
 
 def _labelled(speakers: Speakers, para: Paragraph) -> bool:

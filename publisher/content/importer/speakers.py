@@ -39,7 +39,10 @@ COMPOUND_SURNAMES = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫",
                      "长孙", "宇文", "司徒", "夏侯", "令狐", "澹台", "轩辕", "端木", "独孤",
                      "南宫", "西门", "呼延", "申屠", "万俟", "钟离", "闻人"}
 QUESTION_LABELS = ("主持人", "记者", "问", "Q", "Ｑ")
-ANSWER_LABELS = ("答", "A", "Ａ")
+ANSWER_LABELS = ("答", "A", "Ａ", "受访者", "受访人")
+# Labels that are words without a colon (受访者说…), and interviewee lines with one when what
+# follows reads as a name and an office (受访人：王芳（甲县妇联主席）).
+COLON_LABELS = ("受访者", "受访人")
 # Without a colon, 问题/答案 are words, not labels.
 WORDS_AFTER = {"问": set("题候卷号道询责世诊路鼎津策心罪安"), "答": set("案复应卷题谢疑辩礼允"),
                "记者": set("们站证节会团部"), "主持人": set("们")}
@@ -50,7 +53,7 @@ MAX_OFFICE_LINE = 60
 _ORG = "委联局部会党政团厅院所办司处科组队站社协"
 _UNIT = re.compile(
     f"(?:(?:(?![{_ORG}]){H}){{1,12}}?自治(?:州|县|旗)"
-    f"|(?:(?![{_ORG}]){H}){{1,8}}?(?:特别行政区|地区|新区|林区|市|州(?!市)|县|区|盟|旗))")
+    f"|(?:(?![{_ORG}]){H}){{1,8}}?(?:特别行政区|地区|新区|林区|市|州(?![市区县])|县|区|盟|旗))")
 _PROVINCE = re.compile(f"(?:(?![{_ORG}]){H}){{1,10}}?(?:省|自治区)")
 
 
@@ -88,6 +91,8 @@ class Speakers:
         body = m["body"]
         if not colon and label.isascii() and body[:1].isascii() and body[:1].isalpha():
             return None  # "Apple", "Q3季度" without a colon: a word, not a label
+        if label in COLON_LABELS and (not colon or is_interviewee_line(text)):
+            return None
         bold = strong.rstrip(":： ")
         return Label(role, label, colon, body, bool(bold) and bold == m["label"],
                      bool(m["sep"]) and not colon and bool(body))
@@ -119,6 +124,12 @@ def answer_labels(name: str, office: str) -> list[str]:
     for part in re.split(r"[、，,\s]", office):  # and the office's last words (副主席, 理事)
         titles.update(part[-length:] for length in (2, 3) if len(part) > length)
     return sorted(labels | {surname + title for title in titles})
+
+
+def is_interviewee_line(line: str) -> bool:
+    """`受访人：王芳（甲县妇联主席）`: a label, then a name and an office, not an answer."""
+    labelled = _INTERVIEWEE.fullmatch(line.strip())
+    return bool(labelled) and _labelled_line(labelled["rest"].strip(), frozenset()) is not None
 
 
 def split_office(line: str, endings: frozenset[str] = frozenset()) -> tuple[str, str, str] | None:
