@@ -105,3 +105,100 @@ def test_an_interviewee_line_labelled_受访人_is_not_an_answer(
     assert [(p["question"], p["answer"]) for p in got["qa"]] == [
         ("您在这里教书多少年了？", ["十五年。", "受访者说到这里笑了。"]),
         ("学校有多少学生？", ["三百多人。"])]
+
+
+def imported_text(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str,
+                  suffix: str = "md") -> tuple[list[dict], str]:
+    source = tmp_path / f"s.{suffix}"
+    source.write_text(text, encoding="utf-8")
+    code, err = run(["import", str(source), "-o", str(tmp_path / "content")], capsys)
+    assert code == 0, err
+    return interviews(tmp_path / "content"), err
+
+
+def test_question_and_answer_in_one_paragraph_are_split(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """`问：…？答：…` on one line, and a bold question with its answer on the next line of
+    the same Markdown paragraph."""
+    text = ("## 修表的人\n\n泉州市鲤城区钟表修理师 黄志强\n\n问：您修了多少年表？答：三十年。\n\n"
+            "**问：还有年轻人学吗？**\n答：少了。\n\n**现在生意怎么样？**\n还过得去。\n")
+    [got], err = imported_text(tmp_path, capsys, text)
+    assert [(p["question"], p["answer"]) for p in got["qa"]] == [
+        ("您修了多少年表？", ["三十年。"]), ("还有年轻人学吗？", ["少了。"]),
+        ("现在生意怎么样？", ["还过得去。"])]
+    assert "s.md:5: question and answer in one paragraph" in err
+
+
+def test_markdown_footnotes_go_to_the_notes(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Footnotes defined after the answer or at the end of the file go to the interview whose
+    text refers to them; the mark stays in the text as （注N）."""
+    text = ("## 电台\n\n静安区街道社区电台主持人 沈佳怡\n\n问：怎么办起来的？\n\n答：2019年开播。[^1]\n\n"
+            "[^1]: 热线号码为街道公开的服务电话。\n\n问：听众是谁？\n\n答：老人。\n\n"
+            "## 弄堂\n\n虹口区街道社区电台志愿者 陆建国\n\n问：怎么办起来的？\n\n答：借了房子。[^b]\n\n"
+            "[^b]: 居委会的\n  二楼。\n")
+    got, err = imported_text(tmp_path, capsys, text)
+    assert got[0]["qa"][0]["answer"] == ["2019年开播。（注1）"]
+    assert got[0]["notes"] == ["注1：热线号码为街道公开的服务电话。"]
+    assert got[1]["qa"][0]["answer"] == ["借了房子。（注b）"]
+    assert got[1]["notes"] == ["注b：居委会的二楼。"]
+    assert "footnote moved to the interview's notes" in err
+
+
+def test_a_footnote_referred_to_nowhere_is_refused(tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    source = tmp_path / "s.md"
+    source.write_text("## 电台\n\n静安区街道社区电台主持人 沈佳怡\n\n问：怎么办起来的？\n\n答：开播。\n\n"
+                      "[^9]: 一条没人引用的注。\n", encoding="utf-8")
+    code, err = run(["import", str(source), "-o", str(tmp_path / "content")], capsys)
+    assert code == 3 and not (tmp_path / "content").exists()
+    assert "s.md:9: footnote [^9] is referred to nowhere" in err
+
+
+def test_word_footnotes_go_to_the_notes(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    import zipfile
+
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_heading("电台", level=2)
+    document.add_paragraph("静安区街道社区电台主持人 沈佳怡")
+    document.add_paragraph("问：怎么办起来的？")
+    answer = document.add_paragraph("答：2019年开播。")
+    run_ = OxmlElement("w:r")
+    ref = OxmlElement("w:footnoteReference")
+    ref.set(qn("w:id"), "2")
+    run_.append(ref)
+    answer._p.append(run_)
+    answer.add_run("后来扩建了。")
+    path = tmp_path / "s.docx"
+    document.save(path)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    notes = (f'<w:footnotes xmlns:w="{w}"><w:footnote w:type="separator" w:id="-1"><w:p><w:r>'
+             '<w:separator/></w:r></w:p></w:footnote><w:footnote w:id="2"><w:p><w:r>'
+             '<w:t>热线号码为</w:t></w:r><w:r><w:t>公开电话。</w:t></w:r></w:p></w:footnote>'
+             '</w:footnotes>')
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("word/footnotes.xml", notes)
+    code, err = run(["import", str(path), "-o", str(tmp_path / "content")], capsys)
+    assert code == 0, err
+    [got] = interviews(tmp_path / "content")
+    assert got["qa"][0]["answer"] == ["2019年开播。（注1）后来扩建了。"]
+    assert got["notes"] == ["注1：热线号码为公开电话。"]
+
+
+def test_section_headings_and_place_headlines(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """`## 区` over `### headline` groups interviews and is left out; a headline that is only
+    the place's name is imported with a notice."""
+    text = ("# 书名\n\n## 静安区\n\n### 深夜的电波\n\n静安区街道社区电台主持人 沈佳怡\n\n问：怎么办起来的？\n\n"
+            "答：开播。\n\n## 虹口区\n\n### 弄堂的故事\n\n虹口区街道社区电台志愿者 陆建国\n\n"
+            "问：怎么办起来的？\n\n答：借了房子。\n\n## 杨浦区\n\n杨浦区街道社区电台志愿者 张伟\n\n"
+            "问：怎么办起来的？\n\n答：自己凑的。\n")
+    got, err = imported_text(tmp_path, capsys, text)
+    assert [d["headline"] for d in got] == ["深夜的电波", "弄堂的故事", "杨浦区"]
+    assert "s.md:13: a heading over another heading, read as a section's title" in err
+    assert "s.md:23: the headline is the place's name, '杨浦区'" in err

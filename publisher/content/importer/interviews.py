@@ -212,10 +212,16 @@ class _Reader:
             if current is None:
                 preamble.append(index)
                 continue
+            if para.heading and self._section(index):
+                continue
             if para.heading:
                 self.problem(para.line, f"heading {para.text[:30]!r} is not followed by an "
-                                        "office-and-name line, so it starts no interview")
+                                        "office-and-name line, so it starts no interview: "
+                                        "put the interviewee's office and name on the line "
+                                        "after it, or delete it")
                 continue
+            if para.notes:
+                current.notes.extend(para.notes)
             state = self._pair(index, current, speakers, state)
             body += 1
             if body > MAX_PARAGRAPHS:
@@ -229,6 +235,15 @@ class _Reader:
             self.problem(1, "no interview found: expected a headline (or a heading), an "
                             "office-and-name line, then questions (问：) and answers (答：)")
         return interviews
+
+    def _section(self, index: int) -> bool:
+        """A heading right above another (`## 静安区` over `### 深夜的电波`) groups the
+        interviews: it is left out, with a notice."""
+        following = index + 1 < len(self.paras) and self.paras[index + 1].heading
+        if following:
+            self.notice(self.paras[index].line, "a heading over another heading, read as a "
+                                                "section's title; not imported")
+        return following
 
     def _preamble(self, indices: list[int]) -> None:
         """Text before the first interview: the book's title, a preface — or an interview
@@ -286,6 +301,9 @@ class _Reader:
         if not region:
             self.problem(line, f"cannot tell the region from the office {office!r}: begin it "
                                "with the place (…市, …州, …自治州, …县, …区)")
+        if region and squash(headline) in {squash(form) for form in place_forms(region)}:
+            self.notice(self.paras[index].line, f"the headline is the place's name, {headline!r}: "
+                                                "give the interview a headline of its own")
         interview = ImportedInterview(headline, office, name, region or "",
                                       self.paras[index].line)
         return interview, speakers_of(name, office)
@@ -302,6 +320,12 @@ class _Reader:
                 self.notice(para.line, "speaker label without a colon; read as a label")
             body = self.tidy(found.body.strip(), para.line)
         if found is not None and found.role == "question":
+            both = speakers.split_answer(body)
+            if both:
+                self.notice(para.line, "question and answer in one paragraph; split at the "
+                                       "answer's label")
+                current.pairs.append(ImportedPair(both[0], [both[1]], para.line, index))
+                return "answer"
             current.pairs.append(ImportedPair(body, [], para.line, index))
             return "question" if body else "question-open"
         if found is not None:  # an answer label
@@ -327,9 +351,11 @@ class _Reader:
             current.pairs[-1].question = text
             current.pairs[-1].index = index
             return "question"
-        elif state == "question":
-            self.problem(para.line, f"expected an answer (答：) after the question on line "
-                                    f"{current.pairs[-1].line}, got {para.text[:20]!r}")
+        elif state == "question":  # an answer without a label, as books print them
+            self.notice(para.line, "paragraph after a question, without a label; read as its "
+                                   "answer")
+            current.pairs[-1].answer.append(text)
+            return "answer"
         else:
             self.problem(para.line, f"expected a question (问：) after the office line, got "
                                     f"{para.text[:20]!r}")

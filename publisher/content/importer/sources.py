@@ -28,6 +28,10 @@ _TITLE_STYLE = {re.compile(r"(?i)^(?:title|标题)$"): 2,
 # CommonMark does not close `**问：**答案` (a closing ** after punctuation and before a letter
 # is not right-flanking): such pairs are left as text, and dropped here.
 _LITERAL_STRONG = re.compile(r"\*\*([^*\n]{1,200}?)\*\*|__([^_\n]{1,200}?)__")
+# Markdown footnotes (`[^1]` in the text, `[^1]: …` on a line of its own), which CommonMark
+# would read as a link reference definition and drop.
+_FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]{1,20})\]:[ \t]*(.*)$")
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,7 @@ class Paragraph:
     heading: bool = False
     strong: str = ""
     title: int = 0  # may be the book's title: 2 a Word Title, 1 a Heading 1, `#`, a set-off line
+    notes: tuple[str, ...] = ()  # footnotes referred to in this paragraph, as `注1：…`
 
 
 @dataclass
@@ -121,11 +126,54 @@ def join_lines(parts: list[str]) -> str:
     return text
 
 
+def _footnotes(text: str) -> tuple[str, dict[str, tuple[int, str]]]:
+    """The text without its footnote definitions (blank lines in their place, so line numbers
+    stay), and the definitions: {id: (line, text)}; indented lines continue one."""
+    lines, found, current = text.split("\n"), {}, None
+    for number, line in enumerate(lines):
+        m = _FOOTNOTE_DEF.match(line)
+        if m:
+            current = m[1]
+            found[current] = (number + 1, m[2].strip())
+        elif current and line.startswith(("  ", "\t")) and line.strip():
+            first, body = found[current]
+            found[current] = (first, join_lines([body, line]))
+        else:
+            current = None
+            continue
+        lines[number] = ""
+    return "\n".join(lines), found
+
+
+def _attach_notes(source: Source, notes: dict[str, tuple[int, str]]) -> None:
+    """Each footnote goes with the paragraph that refers to it, as `注ID：text`, its mark in
+    the text written as （注ID）; one referred to nowhere is a problem, not lost in silence."""
+    used: set[str] = set()
+    for k, para in enumerate(source.paragraphs):
+        refs = [m[1] for m in _FOOTNOTE_REF.finditer(para.text) if m[1] in notes]
+        if not refs:
+            continue
+        text = _FOOTNOTE_REF.sub(lambda m: f"（注{m[1]}）" if m[1] in notes else m[0], para.text)
+        attached = tuple(f"注{ref}：{notes[ref][1]}" for ref in dict.fromkeys(refs)
+                         if ref not in used)
+        used.update(refs)
+        source.paragraphs[k] = Paragraph(text, para.line, para.heading, para.strong, para.title,
+                                         para.notes + attached)
+        source.notices.append(Notice(source.display, para.line, "footnote moved to the "
+                                     "interview's notes; its mark written as （注N）"))
+    for ref, (line, _) in notes.items():
+        if ref not in used:
+            source.problems.append(Problem(source.display, line, f"footnote [^{ref}] is "
+                                           "referred to nowhere in the text: refer to it or "
+                                           "delete it"))
+
+
 def _read_markdown(text: str, source: Source) -> None:
     from markdown_it import MarkdownIt  # imported when a Markdown file is read
 
     # Indented lines are paragraphs (manuscripts indent them), not code; HTML is text.
     md = MarkdownIt("commonmark", {"html": False}).disable("code")
+    text, notes = _footnotes(text)
     tokens = md.parse(text)
     number = ""
     for index, token in enumerate(tokens):
@@ -134,21 +182,36 @@ def _read_markdown(text: str, source: Source) -> None:
         elif token.type == "inline" and token.map:
             heading = tokens[index - 1].type == "heading_open"
             title = int(heading and tokens[index - 1].tag == "h1")
-            body, strong = _inline(token.children or [], token.map[0] + 1, source)
-            # A character reference (&#x202E;) can spell what the text itself may not hold.
-            body = _strip_refused(body, token.map[0] + 1, source).strip()
-            source.paragraphs.append(Paragraph(number + body, token.map[0] + 1, heading, strong,
-                                               title))
+            line = token.map[0] + 1
+            parts, strong = _inline(token.children or [], line, source)
+            # A bold first line with more below it (`**问题？**` then the answer on the next
+            # line) is a paragraph of its own, as a label's line is.
+            first = parts[0].strip() if len(parts) > 1 else ""
+            if first and not heading and strong and first == strong:
+                source.paragraphs.append(Paragraph(_clean(first, line, source), line,
+                                                   strong=strong))
+                parts, strong, line = parts[1:], "", line + 1
+            body = _clean(join_lines(parts), line, source)
+            source.paragraphs.append(Paragraph(number + body, line, heading, strong, title))
             number = ""
         elif token.type == "fence" and token.map:
             for k, line in enumerate(token.content.split("\n")):
                 if line.strip():
                     source.paragraphs.append(Paragraph(line.strip(), token.map[0] + 2 + k))
     source.paragraphs = [p for p in source.paragraphs if p.text]
+    if notes:
+        _attach_notes(source, notes)
 
 
-def _inline(children: list, line: int, source: Source) -> tuple[str, str]:
-    """The text of a Markdown paragraph with formatting dropped, and its leading bold text."""
+def _clean(text: str, line: int, source: Source) -> str:
+    """Literal bold marks dropped; a character reference (&#x202E;) can spell what the text
+    itself may not hold, so what the loader refuses is removed again."""
+    text = _LITERAL_STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+    return _strip_refused(text, line, source).strip()
+
+
+def _inline(children: list, line: int, source: Source) -> tuple[list[str], str]:
+    """The lines of a Markdown paragraph with formatting dropped, and its leading bold text."""
     parts: list[str] = [""]
     strong = ""
     first = next((c for c in children if c.type != "text" or c.content.strip()), None)
@@ -162,12 +225,18 @@ def _inline(children: list, line: int, source: Source) -> tuple[str, str]:
         elif child.type == "strong_close":
             collecting = False
         elif child.type == "image":
-            source.notices.append(Notice(source.display, line, "image not imported"))
-    text = join_lines(parts)
-    literal = _LITERAL_STRONG.match(text)
+            source.notices.append(Notice(source.display, line, _image_notice(child)))
+    literal = _LITERAL_STRONG.match(join_lines(parts))
     if literal and not strong:
         strong = literal.group(1) or literal.group(2)
-    return _LITERAL_STRONG.sub(lambda m: m.group(1) or m.group(2), text), strong.strip()
+    return parts, strong.strip()
+
+
+def _image_notice(image: object) -> str:
+    src = str(image.attrs.get("src", "")) if hasattr(image, "attrs") else ""
+    return (f"image {src!r} not imported: to print it as the interviewee's portrait, copy it "
+            "into content/images/ and add `portrait: {src: images/…, alt: …}` to the "
+            "interview (docs/content-format.md)")
 
 
 def _read_docx(path: Path, source: Source) -> None:
@@ -183,20 +252,26 @@ def _read_docx(path: Path, source: Source) -> None:
 
     try:
         document = docx.Document(io.BytesIO(data))
+        footnotes: dict[str, tuple[int, str]] = {}  # w:id: (its number in order, its text)
+        texts = _docx_footnotes(data)
         blocks = list(document.iter_inner_content())
         for number, block in enumerate(blocks, 1):
             if not isinstance(block, docx.text.paragraph.Paragraph):
                 source.notices.append(Notice(source.display, number, "table not imported"))
                 continue
-            _docx_paragraph(block, number, source)
+            _docx_paragraph(block, number, source, texts, footnotes)
     except Exception as exc:  # noqa: BLE001 - any failure of the parser on a bad file
         source.problems.append(Problem(source.display, None, "cannot be read as a Word "
                                        f"document: {type(exc).__name__}: {str(exc)[:200]}"))
 
 
-def _docx_paragraph(paragraph: object, number: int, source: Source) -> None:
+def _docx_paragraph(paragraph: object, number: int, source: Source, texts: dict[str, str],
+                    footnotes: dict[str, tuple[int, str]]) -> None:
     if paragraph._p.xpath(".//w:drawing | .//w:pict"):
-        source.notices.append(Notice(source.display, number, "picture not imported"))
+        source.notices.append(Notice(source.display, number, "picture not imported: to print "
+                                     "it as the interviewee's portrait, save it into "
+                                     "content/images/ and add `portrait: {src: images/…, alt: "
+                                     "…}` to the interview (docs/content-format.md)"))
     style = paragraph.style.name if paragraph.style is not None else ""
     heading = bool(_HEADING_STYLE.match(style or ""))
     title = next((rank for pattern, rank in _TITLE_STYLE.items() if pattern.match(style or "")), 0)
@@ -205,12 +280,61 @@ def _docx_paragraph(paragraph: object, number: int, source: Source) -> None:
         if not run.bold or not run.text:
             break
         strong += run.text
+    full = paragraph.text
+    refs = [r.get(f"{_W}id", "") for r in paragraph._p.iter(f"{_W}footnoteReference")]
+    refs = [ref for ref in refs if ref in texts]
+    if refs:
+        for ref in refs:
+            footnotes.setdefault(ref, (len(footnotes) + 1, texts[ref]))
+        numbers = {ref: footnotes[ref][0] for ref in refs}
+        full = _marked_text(paragraph, numbers)
+        source.notices.append(Notice(source.display, number, "footnote moved to the "
+                                     "interview's notes; its mark written as （注N）"))
     # A line break inside a Word paragraph separates paragraphs, as a new line does in .txt.
-    for k, line in enumerate(re.split(r"[\n\r]", paragraph.text)):
+    for k, line in enumerate(re.split(r"[\n\r]", full)):
         text = _strip_refused(line, number, source).strip()
+        notes = tuple(f"注{footnotes[ref][0]}：{footnotes[ref][1]}" for ref in dict.fromkeys(refs)
+                      if f"（注{footnotes[ref][0]}）" in text)
         if text:
             source.paragraphs.append(Paragraph(text, number, heading, strong if k == 0 else "",
-                                               title if k == 0 else 0))
+                                               title if k == 0 else 0, notes))
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _docx_footnotes(data: bytes) -> dict[str, str]:
+    """The editor's footnotes of a Word file, {w:id: text}: python-docx does not read them."""
+    from lxml import etree  # python-docx's own XML library
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if "word/footnotes.xml" not in archive.namelist():
+            return {}
+        root = etree.fromstring(archive.read("word/footnotes.xml"),
+                                etree.XMLParser(resolve_entities=False, no_network=True))
+    notes = {}
+    for note in root.iter(f"{_W}footnote"):
+        if note.get(f"{_W}type") is None:  # Word's separators carry a type; the editor's not
+            text = "".join(t.text or "" for t in note.iter(f"{_W}t")).strip()
+            notes[note.get(f"{_W}id", "")] = text
+    return notes
+
+
+def _marked_text(paragraph: object, numbers: dict[str, int]) -> str:
+    """A Word paragraph's text with each footnote reference written as （注N）."""
+    out = []
+    for element in paragraph._p.iter(f"{_W}t", f"{_W}br", f"{_W}cr", f"{_W}tab",
+                                     f"{_W}footnoteReference"):
+        tag = element.tag.removeprefix(_W)
+        if tag == "t":
+            out.append(element.text or "")
+        elif tag == "tab":
+            out.append("\t")
+        elif tag == "footnoteReference":
+            out.append(f"（注{numbers[element.get(f'{_W}id', '')]}）")
+        else:
+            out.append("\n")
+    return "".join(out)
 
 
 def _unpack_check(data: bytes) -> str | None:

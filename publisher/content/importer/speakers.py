@@ -79,6 +79,11 @@ class Speakers:
             re.escape(label) + (r"\d{0,3}" if label in "QＱAＡ" else "") for label in labels)
         self._pattern = re.compile(f"(?P<label>{alternatives})(?P<sep>\\s*[:：]\\s*|\\s*)"
                                    "(?P<body>.*)", re.DOTALL)
+        answers = "|".join(re.escape(label) for label in
+                           sorted((*ANSWER_LABELS, *self.names), key=len, reverse=True))
+        # `问：您修了多少年表？答：三十年。`: an answer label with a colon right after the end
+        # of the question's sentence.
+        self._inline_answer = re.compile(f"(?<=[？?。！!…”」』）)])\\s*(?:{answers})\\s*[:：]")
 
     def match(self, text: str, strong: str = "") -> Label | None:
         """The label this paragraph starts with, if any, before deciding whether to trust it."""
@@ -96,6 +101,13 @@ class Speakers:
         bold = strong.rstrip(":： ")
         return Label(role, label, colon, body, bool(bold) and bold == m["label"],
                      bool(m["sep"]) and not colon and bool(body))
+
+    def split_answer(self, body: str) -> tuple[str, str] | None:
+        """A question and its answer written in one paragraph: (question, answer)."""
+        m = self._inline_answer.search(body)
+        if m is None or not body[m.end():].strip():
+            return None
+        return body[: m.start()].strip(), body[m.end():].strip()
 
     def is_word(self, found: Label) -> bool:
         """Whether a label without a colon is the first character of a word (问题, 答案)."""
