@@ -55,7 +55,7 @@ def test_every_problem_is_reported_with_file_and_line(sample_project: Path) -> N
     ("slug: chengdu", "slug: ../evil", ":2: expected lowercase letters"),
     ("headline: 成都市的春天", "headline: ''", ":4: expected text, got an empty value"),
     ("headline: 成都市的春天", "headline: 春\x07天", ":4:12: forbidden character U+0007"),
-    ("    answer: [明年将继续推进儿童友好城市建设。]", "    answer: []", ":13: the answer is empty"),
+    ("    answer: [明年将继续推进儿童友好城市建设。]", "    answer: []", ":14: the answer is empty"),
     ("order: 1", "order: 1\nextra: 1", ":2: interview: unknown key 'extra'"),
 ])
 def test_bad_values(sample_project: Path, old: str, new: str, expected: str | None) -> None:
@@ -91,7 +91,7 @@ def test_duplicate_order_and_slug(sample_project: Path) -> None:
     # An unclosed quote is found at the end of the file; it opened on the headline's line.
     ("headline: 成都市的春天", 'headline: "成都市的春天',
      ':4: YAML syntax error: the value opened with " here is never closed (found unexpected '
-     "end of stream on line 15)"),
+     "end of stream on line 14)"),
     # An input method in Chinese mode: the colon after a key is full-width. PyYAML fails on
     # the next line (or the one after the next); the problem is this one.
     ("headline: 成都市的春天", "headline：成都市的春天",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import posixpath
@@ -86,7 +87,8 @@ def pdf_checks(path: Path, report: dict | None, data: bytes | None = None) -> Fi
         root = pdf.Root
         lang = str(root.get("/Lang", ""))
         if not lang.startswith("zh-"):
-            problems.append(f"/Lang is {lang!r}; a Chinese book needs zh-CN or another zh-REGION")
+            problems.append(f"/Lang is {lang!r}; a Chinese book needs zh-CN, zh-Hans or another "
+                            "zh-REGION or zh-SCRIPT")
         if "/StructTreeRoot" not in root:
             problems.append("no /StructTreeRoot: the PDF is not tagged")
         with pdf.open_outline() as outline:
@@ -102,12 +104,36 @@ def pdf_checks(path: Path, report: dict | None, data: bytes | None = None) -> Fi
         entry = report.get("artifacts", {}).get("pdf", {})
         if entry.get("pages") not in (None, count):
             problems.append(f"{count} pages; build-report.json says {entry['pages']}")
-        date = report.get("book", {}).get("date", "").replace("-", "")
-        if date and not created.startswith(f"D:{date}"):
-            problems.append(f"CreationDate {created!r} is not the book's date {date}")
+        problems += _date_problems(created, report)
     if not embedded_fonts(data):
         problems.append("no fonts at all")
     return Finding("pdf checks", not problems, problems)
+
+
+def _date_problems(created: str, report: dict) -> list[str]:
+    """The PDF's CreationDate against the timestamp the build says it stamped.
+
+    The build stamps SOURCE_DATE_EPOCH when it is set, else the book's date at 00:00 UTC,
+    and records which as `source_date`; a report without it (an older build) is held to
+    the book's date alone.
+    """
+    raw = report.get("source_date")
+    if raw is None:
+        date = report.get("book", {}).get("date", "").replace("-", "")
+        if date and not created.startswith(f"D:{date}"):
+            return [f"CreationDate {created!r} is not the book's date {date}"]
+        return []
+    try:
+        when = dt.datetime.fromisoformat(raw) if isinstance(raw, str) else None
+    except ValueError:
+        when = None
+    if when is None or when.tzinfo is None:
+        return [f"build-report.json: source_date {raw!r} is not a date and time with a zone"]
+    stamp = when.astimezone(dt.UTC).strftime("D:%Y%m%d%H%M%S")
+    if not created.startswith(stamp):
+        return [f"CreationDate {created!r} is not the build's date {raw} "
+                f"(build-report.json source_date)"]
+    return []
 
 
 def _unembedded_fonts(page: pikepdf.Page) -> list[str]:

@@ -31,6 +31,11 @@ from publisher.errors import ContentError, Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})+$")
+# The glyph forms (Simplified, Traditional, Hong Kong) follow from a region or a script
+# subtag: HarfBuzz maps zh-CN, zh-SG and zh-Hans to the font's ZHS forms, zh-TW and zh-Hant to
+# ZHT, zh-HK to ZHH. Plain zh names neither, and a reading system (or fontconfig, choosing a
+# face by language) may then set Japanese forms (docs/content-format.md).
+CHINESE = re.compile(r"zh-(?:(?:Hans|Hant)(?:-[A-Z]{2})?|[A-Z]{2})", re.IGNORECASE)
 CSS_LENGTH = re.compile(r"^\d+(?:\.\d+)?(?:mm|cm|in|pt|px|pc|em)?$")
 SHEET = re.compile(r"\d{3,4}mm\s*[×x]\s*\d{3,4}mm\s*1/\d{1,3}")
 CALIPER = re.compile(r"0?\.\d{1,3}\s*mm|0\.\d{1,3}")
@@ -243,10 +248,26 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
             r.error(keys.get(key, node), f"page: {message}")
         return settings
 
+    def language(node: yaml.Node) -> str | None:
+        value = r.text(node)
+        if value is not None and not LANGUAGE.fullmatch(value):
+            why = (" (or a script, such as zh-Hans): plain zh names neither, and a reading "
+                   "system may then set Japanese glyph forms"
+                   if value.lower() == "zh" else "")
+            r.error(node, f"expected a language tag with a region, such as zh-CN, got "
+                          f"{value!r}{why}")
+            return None
+        if value is not None and value.split("-")[0].lower() == "zh" \
+                and not CHINESE.fullmatch(value):
+            r.error(node, f"language {value!r}: a Chinese book names its region or script: "
+                          "zh-CN, zh-TW, zh-HK, zh-Hans, zh-Hant, zh-Hans-CN…")
+            return None
+        return value
+
     v = r.mapping(doc.root, {
         "title": (True, r.text),
         "subtitle": (False, r.optional_text),
-        "language": (True, r.matching(LANGUAGE, "a language tag with a region, such as zh-CN")),
+        "language": (True, language),
         "editors": (True, r.sequence(r.text, "names")),
         "publisher": (True, r.text),
         "edition": (True, r.text),
@@ -267,8 +288,6 @@ def read_book(doc: yamlsafe.Document) -> tuple[Book | None, list[Problem]]:
     ids = [q.id for q in questions]
     for dup in {i for i in ids if ids.count(i) > 1}:
         r.error(doc.root, f"question id {dup!r} is used twice")
-    if v["language"] == "zh" or v["language"].lower() in ("zh-hans", "zh-hant"):
-        r.error(doc.root, "language must name a region (zh-CN): plain zh selects Japanese glyphs")
     book = Book(
         title=v["title"], subtitle=v.get("subtitle") or "", language=v["language"],
         editors=tuple(v["editors"]), publisher=v["publisher"], edition=v["edition"],
@@ -309,7 +328,8 @@ def read_interview(doc: yamlsafe.Document, root: Path) -> tuple[Interview | None
         if not v or None in v.values():
             return None
         if not v["answer"]:
-            r.error(node, "the answer is empty")
+            answer = next(a for k, a in node.value if k.value == "answer")
+            r.error(answer, "the answer is empty")
             return None
         if None in v["answer"]:
             return None
@@ -393,16 +413,20 @@ def load_project(root: Path) -> Project:
         problems.append(Problem(_rel(folder, root), None, f"{len(files):,} interview files; "
                                                           f"the limit is {MAX_INTERVIEWS:,}"))
         files = []
+    identities: list[tuple[str, dict[str, tuple[object, int]]]] = []
     for file in files:
         doc, found = yamlsafe.read(file, _rel(file, root), root)
         problems += found
         if doc:
+            # Read apart from the rest, so a clash is reported even when the file has
+            # other problems (a missing portrait, an empty answer) in the same run.
+            identities.append((doc.path, _identity(doc)))
             found = yamlsafe.long_lists(doc, {"qa": MAX_PAIRS}, MAX_LIST)
             if not found:
                 interview, found = read_interview(doc, root)
                 interviews += [interview] if interview else []
             problems += found
-    problems += _check_unique(interviews)
+    problems += _check_unique(identities)
     if problems or book is None:
         raise ContentError(problems)
     interviews.sort(key=lambda i: i.order)
@@ -413,18 +437,40 @@ def load_project(root: Path) -> Project:
                    layouts if layouts.is_dir() else None, fonts if fonts.is_dir() else None)
 
 
-def _check_unique(interviews: list[Interview]) -> list[Problem]:
-    """An order or slug used by two interviews, at the key's line in the later file."""
+def _identity(doc: yamlsafe.Document) -> dict[str, tuple[object, int]]:
+    """An interview file's order and slug with their lines, where they are valid values
+    (an invalid one is reported by read_interview)."""
+    found: dict[str, tuple[object, int]] = {}
+    if not isinstance(doc.root, yaml.MappingNode):
+        return found
+    for key, value in doc.root.value:
+        name = key.value if isinstance(key, yaml.ScalarNode) else None
+        if name not in ("order", "slug") or name in found or not isinstance(
+                value, yaml.ScalarNode):
+            continue
+        if name == "order" and re.fullmatch(r"[1-9]\d{0,5}", value.value):
+            found[name] = (int(value.value), key.start_mark.line + 1)
+        elif name == "slug" and SLUG.fullmatch(value.value) and len(value.value) <= MAX_SLUG:
+            found[name] = (value.value, key.start_mark.line + 1)
+    return found
+
+
+def _check_unique(identities: list[tuple[str, dict[str, tuple[object, int]]]]) -> list[Problem]:
+    """An order or slug used by two interview files, at the key's line in the later file.
+
+    Every file that parsed takes part, read or not: all the problems come in one run.
+    """
     problems = []
     for attr in ("order", "slug"):
         seen: dict[object, str] = {}
-        for item in interviews:
-            value = getattr(item, attr)
+        for path, identity in identities:
+            if attr not in identity:
+                continue
+            value, line = identity[attr]
             if value in seen:
-                problems.append(Problem(item.path, item.line_of(attr),
+                problems.append(Problem(path, line,
                                         f"{attr} {value!r} is also used by {seen[value]}"))
-            line = item.line_of(attr)
-            seen.setdefault(value, f"{item.path}:{line}" if line else item.path)
+            seen.setdefault(value, f"{path}:{line}")
     return problems
 
 

@@ -158,6 +158,8 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
     """
     problem, context = exc.problem_mark, exc.context_mark
     line = (problem or context).line + 1 if problem or context else None
+    if line is not None:  # at the end of the stream PyYAML marks the line after the last
+        line = min(line, max(1, len(text.rstrip().split("\n"))))
     parts = [str(part) for part in (exc.context, exc.problem) if part]
     lines = text.split("\n")
     if line is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import mimetypes
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 from urllib.request import DataHandler, Request, url2pathname
 
 from weasyprint.urls import URLFetcher, URLFetcherResponse
@@ -14,6 +14,14 @@ from publisher.errors import BuildError
 from publisher.render.sandbox import MAX_LAYOUT_BYTES
 
 MAX_RESOURCE_BYTES = 50_000_000  # a font or image bigger than this is not a book resource
+# The project's files are addressed as file://publisher/project/<path inside the project>,
+# never by their absolute path: WeasyPrint names each image in the PDF after the MD5 of its
+# URL, so an absolute path would make the same project give other bytes in another folder.
+# The path starts one folder down (/project/), so a relative link that climbs out of the
+# project (../../etc/passwd) still lands outside it and is refused, not clamped at the root.
+PROJECT_HOST = "publisher"
+_PROJECT_PATH = "/project/"
+PROJECT_BASE = f"file://{PROJECT_HOST}{_PROJECT_PATH}"
 _SCANNED_SUFFIXES = {".j2", ".html", ".xhtml", ".css", ".svg", ".xml", ".txt"}
 
 
@@ -52,11 +60,18 @@ class ProjectFetcher(URLFetcher):
             raise BuildError(f"{self.referrer(url)}: refused to fetch {url!r}: the build never "
                              "uses the network; only data: URLs and files inside the project "
                              "are allowed")
-        if parts.netloc not in ("", "localhost"):
+        if parts.netloc not in ("", "localhost", PROJECT_HOST):
             raise BuildError(f"{self.referrer(url)}: refused to fetch {url!r}: files on another "
                              "host are not allowed")
         try:
-            target = Path(url2pathname(unquote(parts.path))).resolve()
+            path = Path(url2pathname(unquote(parts.path)))
+            if parts.netloc == PROJECT_HOST:  # relative to the project, whatever its folder
+                if not (parts.path + "/").startswith(_PROJECT_PATH):
+                    # Shown as the file it would name if the project were at the root.
+                    raise BuildError(f"{self.referrer(url)}: refused to read "
+                                     f"{'file://' + parts.path!r}: it is outside the project")
+                path = self.root / path.relative_to(_PROJECT_PATH)
+            target = path.resolve()
         except (OSError, RuntimeError, ValueError) as exc:
             raise BuildError(f"{self.referrer(url)}: cannot resolve {url!r}: {exc}") from None
         if not any(target.is_relative_to(r) for r in self.roots):
@@ -70,7 +85,8 @@ class ProjectFetcher(URLFetcher):
             raise BuildError(f"{self.referrer(url)}: {self._show(target)} is {size:,} bytes; "
                              f"the limit is {MAX_RESOURCE_BYTES:,}")
         mime, _ = mimetypes.guess_type(target.name)
-        return URLFetcherResponse(target.as_uri(), target.read_bytes(),
+        # The response's URL is the base of a stylesheet's own links: keep it path-independent.
+        return URLFetcherResponse(project_url(target, self.root), target.read_bytes(),
                                   {"Content-Type": mime or "application/octet-stream"})
 
     def _show(self, target: Path) -> str:
@@ -98,6 +114,13 @@ class ProjectFetcher(URLFetcher):
                     if needle in line:
                         return f"{file.relative_to(self.root)}:{number}"
         return "a layout"
+
+
+def project_url(target: Path, root: Path) -> str:
+    """A file's URL for WeasyPrint: project-relative inside `root`, else its file: URI."""
+    if not target.is_relative_to(root):
+        return target.as_uri()
+    return PROJECT_BASE + quote(target.relative_to(root).as_posix())
 
 
 def make_fetcher(root: Path, *extra_roots: Path) -> ProjectFetcher:

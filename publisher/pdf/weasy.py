@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +12,7 @@ from publisher import builtin_dir
 from publisher.errors import BuildError
 from publisher.log import capture
 from publisher.names import LAYOUTS_DIR, PDF_VARIANTS
-from publisher.pdf.fetch import ProjectFetcher, make_fetcher
+from publisher.pdf.fetch import PROJECT_BASE, ProjectFetcher, make_fetcher
 
 
 @contextmanager
@@ -42,8 +43,19 @@ def lay_out(html: str, root: Path, url_fetcher: ProjectFetcher):  # noqa: ANN201
     import weasyprint
 
     with fewer_collections():
-        return weasyprint.HTML(string=html, base_url=str(root) + "/",
+        return weasyprint.HTML(string=project_relative(html, root), base_url=PROJECT_BASE,
                                url_fetcher=url_fetcher).render(presentational_hints=False)
+
+
+def project_relative(html: str, root: Path) -> str:
+    """`html` with every quoted file: URL inside `root` made project-relative (fetch.py).
+
+    A layout writes a portrait as `path.as_uri()`, the absolute path of the project; WeasyPrint
+    names the image in the PDF after its URL, so the same book in another folder would differ.
+    """
+    prefixes = {Path(root).absolute().as_uri() + "/", Path(root).resolve().as_uri() + "/"}
+    pattern = "|".join(re.escape(p) for p in sorted(prefixes, key=len, reverse=True))
+    return re.sub(f"""(?<=["'(])(?:{pattern})""", PROJECT_BASE, html)
 
 
 def write_options(variant: str) -> dict:
