@@ -202,3 +202,29 @@ def test_section_headings_and_place_headlines(tmp_path: Path,
     assert [d["headline"] for d in got] == ["深夜的电波", "弄堂的故事", "杨浦区"]
     assert "s.md:13: a heading over another heading, read as a section's title" in err
     assert "s.md:23: the headline is the place's name, '杨浦区'" in err
+
+
+def test_a_tab_and_a_misplaced_portrait_are_explained(tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A tab in a YAML file is named as such; a missing portrait says where it was looked
+    for, and that the file sits in the project folder instead of content/."""
+    run(["new", str(tmp_path / "b")], capsys)
+    project = tmp_path / "b"
+    file = next((project / "content" / "interviews").glob("*.yaml"))
+    lines = file.read_text(encoding="utf-8").split("\n")
+    at = next(n for n, line in enumerate(lines) if line.startswith("interviewee:"))
+    lines.insert(at, "portrait: {src: images/p.png, alt: 像}")
+    (project / "images").mkdir()
+    (project / "images" / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    file.write_text("\n".join(lines), encoding="utf-8")
+    book = project / "content" / "book.yaml"
+    book.write_text(book.read_text(encoding="utf-8").replace("\nslug:", "\n\tslug:"),
+                    encoding="utf-8")
+    code, err = run(["build", str(project)], capsys)
+    assert code == 3
+    tab = next(n for n, line in enumerate(book.read_text(encoding="utf-8").split("\n"), 1)
+               if "\t" in line)
+    assert f"content/book.yaml:{tab}: YAML syntax error: a tab character (column 1)" in err
+    assert (f"{file.name}:{at + 1}: portrait 'images/p.png' not found (or a symlink to nothing) "
+            "(looked for content/images/p.png; there is a images/p.png in the project folder: "
+            "move it into content/)") in err

@@ -45,7 +45,13 @@ def check_portrait(root: Path, src: str, path: str, line: int) -> tuple[Path | N
         return refuse("points outside the project")
     data, problems = guard.read_bytes(target, src, inside=root, limit=MAX_BYTES)
     if data is None:
-        return refuse(problems[0].message.replace("file is", "is", 1))
+        message = problems[0].message.replace("file is", "is", 1)
+        if not target.exists():  # say where it was looked for: under content/, not the root
+            message += f" (looked for content/{PurePosixPath(src)}"
+            if (root / src).is_file():
+                message += f"; there is a {src} in the project folder: move it into content/"
+            message += ")"
+        return refuse(message)
     kind = next((k for sig, k in _SIGNATURES.items() if data.startswith(sig)), None)
     if kind is None:
         return refuse("is not a PNG or JPEG image (its first bytes say otherwise)")

@@ -172,6 +172,10 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str) -> Problem:
                                "key: YAML needs ':' (an ASCII colon and a space)")
             if number < line and _KEY_LINE.match(lines[number - 1]):
                 break
+    if exc.problem and "'\\t'" in exc.problem and problem is not None:
+        return Problem(path, line, "YAML syntax error: a tab character (column "
+                       f"{problem.column + 1}): YAML indents with spaces, and a tab inside a "
+                       "value needs the value in quotes; replace it with spaces")
     if context is not None and exc.context == "while scanning a quoted scalar":
         quote = lines[context.line][context.column:context.column + 1] or "quote"
         return Problem(path, context.line + 1, f"YAML syntax error: the value opened with {quote} "
