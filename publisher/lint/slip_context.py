@@ -118,7 +118,11 @@ COMPLEMENTS = frozenset("到掉完好住成走起出来去上下开")
 
 def resultative(run: str, i: int) -> bool:
     """Whether the character at i is a verb before a complement of result or direction
-    (查到 is not 直到, 疏掉 not 输掉): the pair is no word, but it is said so."""
+    (查到 is not 直到, 疏掉 not 输掉): the pair is no word, but it is said so. Or a verb of
+    a potential complement, 不 or 得 inside a word (打不通, 看得清: 打通, 看清): that form
+    is in no word list either."""
+    if run[i + 1:i + 2] in ("不", "得") and run[i] + run[i + 2:i + 3] in cf.frequencies():
+        return True
     return (run[i + 1:i + 2] in COMPLEMENTS and run[i] in cf.verbs()
             and run[i:i + 2] not in cf.frequencies())
 
