@@ -207,6 +207,7 @@ def test_slips_are_reported_with_their_correction(tmp_path: Path, text: str, sus
     "养了二十口网箱,一年卖十几万斤鱼。",  # measure words after a numeral: not 二十日, 金鱼
     "能坚持下来的都是好样的。",  # two common words (坚持 下来), no set phrase (坚持下去) misspelt
     "以前一个电话打不通,现在看得清了。",  # 打通 with 不 inside: not 行不通
+    "火大了发黑,火小了粘不牢。",  # clauses begun alike: not 大大, 大小
 ])
 def test_ordinary_text_raises_nothing(tmp_path: Path, text: str) -> None:
     assert slips(project(tmp_path, text)) == []

@@ -82,8 +82,13 @@ def suspects(text: str, book: str = "", *, visual: bool = True) -> list[Suspect]
     runs = list(RUN.finditer(text)) if visual else []
     if _wordless_share(runs) > WORDLESS:
         runs = []  # no context to judge a slip by (a list, a cipher, random characters)
+    # Clauses begun with one character (火大了发黑，火小了粘不牢; 有的…，有的…) are a
+    # parallel the writer chose: that character is no slip.
+    chosen = {m.start() for k, m in enumerate(runs)
+              if any(n.group()[0] == m.group()[0] for n in runs[max(0, k - 1):k + 2] if n is not m)}
     for m in runs:
-        found += _visual(m.group(), m.start(), book or text, slogans)
+        found += [s for s in _visual(m.group(), m.start(), book or text, slogans)
+                  if s.offset not in chosen]
     # One suspect a place, the likeliest: a pair that is no word (手稳) is one slip at most,
     # whichever of its characters reads better changed.
     taken: set[int] = set()
