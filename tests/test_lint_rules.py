@@ -222,7 +222,7 @@ def test_content_the_build_refuses_is_refused_with_the_loaders_messages(project:
     with pytest.raises(ContentError) as loaded:
         load_project(project)
     assert refused.value.problems == loaded.value.problems
-    assert str(refused.value.problems[0]).startswith(f"{BETA}:3: YAML syntax error")
+    assert str(refused.value.problems[0]).startswith(f"{BETA}:2: YAML syntax error")
 
 
 QUESTIONS = """\

@@ -7,17 +7,20 @@ import re
 import shutil
 import subprocess
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from fontTools.ttLib import TTCollection
+from yaml import nodes as yaml_nodes
 
-from publisher import builtin_dir
+from publisher import builtin_dir, guard
 from publisher.content import yamlsafe
 from publisher.content.model import Project
 from publisher.errors import ContentError, Problem
+from publisher.text.chars import is_han
 
 ROLES = ("body", "heading")
 FAMILY = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _-]{0,62}")
@@ -143,7 +146,8 @@ def charset(path: Path, index: int) -> frozenset[int]:
 
 
 def texts(project: Project) -> Iterator[tuple[str, str, int | None, str]]:
-    """Every piece of text the book sets, with the role that sets it and where it comes from."""
+    """Every piece of text the book sets, with the role that sets it and where it comes from
+    (each a whole scalar of its file, so that it can be found there)."""
     book = project.book
     for value in (book.title, book.subtitle, book.publisher, *book.editors, book.edition,
                   book.identifier, book.source_note, book.corrections_note):
@@ -151,34 +155,139 @@ def texts(project: Project) -> Iterator[tuple[str, str, int | None, str]]:
     for question in book.questions:
         yield "heading", book.path, None, question.label
     for item in project.interviews:
-        yield "heading", item.path, None, item.region + item.headline
-        yield "body", item.path, None, item.interviewee.office + item.interviewee.name
+        yield "heading", item.path, item.line_of("region"), item.region
+        yield "heading", item.path, item.line_of("headline"), item.headline
+        yield "body", item.path, item.line_of("interviewee"), item.interviewee.office
+        yield "body", item.path, item.line_of("interviewee"), item.interviewee.name
         for pair in item.qa:
             yield "heading", item.path, pair.line, pair.question
             for paragraph in pair.answer:
                 yield "body", item.path, pair.line, paragraph
         for note in item.notes:
-            yield "body", item.path, None, note
+            yield "body", item.path, item.line_of("notes"), note
+
+
+# A face that lacks at least half of the distinct characters its role sets, and at least
+# this many, is the wrong font rather than a font with gaps: one message says so instead
+# of one per character (a Latin font for Chinese text would give hundreds).
+WRONG_FONT_MINIMUM = 20
+
+
+def _drawn(ch: str) -> bool:
+    # Default-ignorable format characters (U+200B, U+2060) and line breaks are never drawn.
+    return unicodedata.category(ch) not in ("Cf", "Cc") and ch not in " \n"
 
 
 def coverage(project: Project, faces: list[Face] | None = None) -> list[Problem]:
-    """A problem for each character a face lacks, which would fall back or show as a box."""
+    """A problem for each character a face lacks, which would fall back or show as a box:
+    at the character's first place in the YAML files, with how many more there are; or one
+    problem for a face that lacks most of the text (at its entry in fonts.yaml)."""
     faces = faces if faces is not None else resolve(project)
     by_role = {face.role: face for face in faces}
-    problems: dict[tuple[str, str, str], Problem] = {}
+    used: dict[str, set[str]] = {role: set() for role in by_role}
+    count: Counter[tuple[str, str]] = Counter()
+    places: dict[tuple[str, str], list[tuple[str, int | None, str]]] = {}
     for role, path, line, text in texts(project):
         face = by_role[role]
         covered = charset(face.path, face.index)
         for ch in set(text):
-            # Default-ignorable format characters (U+200B, U+2060) are never drawn.
-            if ord(ch) in covered or unicodedata.category(ch) in ("Cf", "Cc") or ch in " \n":
+            if not _drawn(ch):
                 continue
-            key = (path, ch, role)
-            if key not in problems:
-                problems[key] = Problem(
-                    path, line, f"character {ch!r} (U+{ord(ch):04X}) is not in {face.family} "
-                                f"({role} font); it would be drawn from another font or as a box")
-    return list(problems.values())
+            used[role].add(ch)
+            if ord(ch) in covered:
+                continue
+            count[role, ch] += text.count(ch)
+            where = places.setdefault((role, ch), [])
+            if not where or where[0][0] == path:  # the first file only: it holds the first
+                where.append((path, line, text))
+    problems: list[Problem] = []
+    finder = _Finder(project)
+    for role, face in by_role.items():
+        lacking = sorted([ch for r, ch in count if r == role], key=lambda c: -count[role, c])
+        if len(lacking) >= WRONG_FONT_MINIMUM and 2 * len(lacking) >= len(used[role]):
+            problems.append(_wrong_font(project, face, lacking, len(used[role])))
+            continue
+        for ch in lacking:
+            path, line, column = finder.first(ch, places[role, ch])
+            more = count[role, ch] - 1
+            problems.append(Problem(
+                path, line,
+                f"character {ch!r} (U+{ord(ch):04X}) is not in {face.family} ({role} font); "
+                "it would be drawn from another font or as a box"
+                + (f" ({more} more in the book)" if more else ""), column))
+    return problems
+
+
+def _wrong_font(project: Project, face: Face, lacking: list[str], used: int) -> Problem:
+    sample = "".join(lacking[:8]) + ("…" if len(lacking) > 8 else "")
+    has = (f"has none of the {used}" if len(lacking) == used
+           else f"lacks {len(lacking)} of the {used}")
+    han = sum(is_han(ch) for ch in lacking) * 2 >= len(lacking)
+    verdict = "it is not a Chinese font" if han else "it does not cover this text"
+    display, line = _config_line(project, face.role)
+    return Problem(display, line,
+                   f"{face.role}: {face.family} {has} distinct characters the {face.role} font "
+                   f"sets, e.g. {sample}: {verdict}; choose another family")
+
+
+def _config_line(project: Project, role: str) -> tuple[str, int | None]:
+    """fonts.yaml and the line of a role's entry in it."""
+    path, display = _config_file(project)
+    doc, _ = yamlsafe.read(path, display, project.root if display == "fonts/fonts.yaml" else None)
+    entry = _entry(doc.root, role) if doc is not None else None
+    return display, entry[2] if entry else None
+
+
+class _Finder:
+    """Finds a character's first place in the project's YAML files (parsed on demand)."""
+
+    def __init__(self, project: Project) -> None:
+        self.root = project.root
+        self.files: dict[str, tuple[str, list[yaml_nodes.ScalarNode]] | None] = {}
+
+    def _scalars(self, path: str) -> tuple[str, list[yaml_nodes.ScalarNode]] | None:
+        if path not in self.files:
+            self.files[path] = None
+            text, _ = guard.read_text(self.root / path, path, inside=self.root)
+            doc, _ = yamlsafe.parse(text.encode("utf-8"), path) if text is not None else (None, [])
+            if doc is not None:
+                self.files[path] = (text, list(_values(doc.root)))
+        return self.files[path]
+
+    def first(self, ch: str, where: list[tuple[str, int | None, str]]) -> tuple[str, int | None,
+                                                                               int | None]:
+        """The earliest (path, line, column) of `ch` in the given texts of one file."""
+        path, line, _ = where[0]
+        parsed = self._scalars(path)
+        if parsed is None:
+            return path, line, None
+        text, scalars = parsed
+        wanted = {t for _, _, t in where}
+        # The scalars that are these texts; else (a value the loader splits, such as an
+        # interviewee written as one line) those that contain the character.
+        chosen = [n for n in scalars if n.value in wanted] or [
+            n for n in scalars if isinstance(n.value, str) and ch in n.value]
+        best: int | None = None
+        for node in chosen:
+            # Found in the scalar's source, unless written as an escape there.
+            index = text.find(ch, node.start_mark.index, node.end_mark.index)
+            index = node.start_mark.index if index < 0 else index
+            best = index if best is None else min(best, index)
+        if best is None:
+            return path, line, None
+        return path, text.count("\n", 0, best) + 1, best - (text.rfind("\n", 0, best) + 1) + 1
+
+
+def _values(node: object) -> Iterator[yaml_nodes.ScalarNode]:
+    """The value scalars of a node tree in document order (keys left out)."""
+    if isinstance(node, yaml_nodes.ScalarNode):
+        yield node
+    elif isinstance(node, yaml_nodes.MappingNode):
+        for _, value in node.value:
+            yield from _values(value)
+    elif isinstance(node, yaml_nodes.SequenceNode):
+        for item in node.value:
+            yield from _values(item)
 
 
 def check(project: Project) -> list[Face]:

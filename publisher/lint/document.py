@@ -10,10 +10,12 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import Node, ScalarNode
 
 from publisher import guard
 from publisher.content import yamlsafe
 from publisher.errors import ContentError
+from publisher.lint import source
 from publisher.lint.finding import field_name
 
 # Fields whose spaces may be deliberate (a space separates the parts of a Chinese title).
@@ -58,6 +60,7 @@ class Document:
         text, problems = guard.read_text(path, rel, inside=inside)
         if text is None:
             raise ContentError(problems)
+        self.text = text  # as written (line ends included): --fix edits this text in place
         self.raw = text.replace("\r\n", "\n").replace("\r", "\n")
         self.lines = self.raw.split("\n")
         self.error: tuple[int, str] | None = None
@@ -68,6 +71,18 @@ class Document:
             self.data = None
             self.error = ((mark.line + 1) if mark else 1, str(exc.problem or exc).strip())
         self.fields: list[Field] = list(_walk(self.data, ())) if self.data is not None else []
+        self._root: Node | None = None
+
+    def node(self, fld: Field) -> ScalarNode | None:
+        """The field's scalar node, with its source marks (the file composed on first use)."""
+        if self._root is None:
+            self._root = yaml_rt().compose(self.raw)
+        return source.find_node(self._root, fld.keys)
+
+    def spans(self, fld: Field) -> list[source.Span] | None:
+        """Where in `raw` each character of the field's text is written (None: unknown)."""
+        node = self.node(fld)
+        return source.char_spans(self.raw, node, fld.text) if node is not None else None
 
     def field(self, *keys: str | int) -> Field | None:
         return next((f for f in self.fields if f.keys == keys), None)
@@ -75,12 +90,15 @@ class Document:
     def locate(self, fld: Field, offset: int) -> tuple[int, int]:
         """1-based line and column of character `offset` of a field in the file."""
         line = self.lines[fld.line] if fld.line < len(self.lines) else ""
-        start = fld.col
-        if line[start:start + 1] in ("'", '"'):
-            start += 1  # inside quotes; escapes are rare in prose, so the offset holds
-        elif not line[start:].startswith(fld.text[: max(1, min(len(fld.text), 20))]):
-            return fld.line + 1, fld.col + 1  # a block scalar: point at its start
-        return fld.line + 1, start + offset + 1
+        if line[fld.col:fld.col + len(fld.text)] == fld.text:
+            return fld.line + 1, fld.col + offset + 1  # a plain scalar on its key's line
+        # Quoted (escapes, doubled quotes), block or folded: ask the source map.
+        spans = self.spans(fld)
+        if not spans:
+            return fld.line + 1, fld.col + 1
+        index = spans[min(offset, len(spans) - 1)][0]
+        line_start = self.raw.rfind("\n", 0, index) + 1
+        return self.raw.count("\n", 0, index) + 1, index - line_start + 1
 
 
 def _walk(node: object, keys: tuple[str | int, ...]) -> Iterator[Field]:

@@ -115,7 +115,9 @@ def _spaces(doc: Document, fld: Field) -> list[Finding]:
         if i == 0 or j == len(text):
             continue  # leading and trailing space is the YAML writer's business
         before, after = text[i - 1], text[j]
-        if (is_cjk(before) and is_cjk(after)) and (is_han(before) or is_han(after)):
+        # Between two Chinese characters, or a character and a full-width mark, or two
+        # full-width marks (的） ，): the marks carry their own spacing, so any space is stray.
+        if is_cjk(before) and is_cjk(after):
             odd = sorted({ch for ch in m.group() if ch not in " \t\u3000"})
             # An invisible space is named: the reader cannot see which character it is.
             named = "".join(f" {describe(ch)}" for ch in odd)
