@@ -254,6 +254,14 @@ def test_lint_finds_nothing_but_rare_slip_suspects(book: Book) -> None:
     findings = json.loads(run.out)["findings"] if run.out.strip() else None
     assert findings is not None, run.err
     assert run.code == 0
+    # What the importer could not know it wrote as placeholders, which the linter names.
+    placeholders = [(f["file"], f["subject"]) for f in findings if f["rule"] == "structure"
+                    and "placeholder" in f["message"]]
+    edited = (BOOKS / book.name / "book.yaml").is_file()  # the editor's own book.yaml
+    named = {subject for _, subject in placeholders}
+    assert {file for file, _ in placeholders} <= {"content/book.yaml"}
+    assert not named if edited else {"编者", "出版者"} <= named <= {"编者", "出版者", "未命名访谈集"}
+    findings = [f for f in findings if "placeholder" not in f["message"]]
     assert [f for f in findings if f["rule"] != "slip.visual"] == [], run.out
     characters = sum(len(HAN.findall(p.read_text(encoding="utf-8")))
                      for p in (book.content / "interviews").glob("*.yaml"))

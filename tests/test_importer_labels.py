@@ -228,3 +228,28 @@ def test_a_tab_and_a_misplaced_portrait_are_explained(tmp_path: Path,
     assert (f"{file.name}:{at + 1}: portrait 'images/p.png' not found (or a symlink to nothing) "
             "(looked for content/images/p.png; there is a images/p.png in the project folder: "
             "move it into content/)") in err
+
+
+def test_the_importers_placeholders_are_named_until_replaced(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """编者, 出版者 and 未命名访谈集 in book.yaml would be printed on the cover: the linter
+    warns at their lines until the editor sets the book's own."""
+    source = tmp_path / "s.txt"
+    source.write_text("标题\n甲县中学校长 李明\n问：学校有多少学生？\n答：三百多人。\n", encoding="utf-8")
+    assert run(["import", str(source), "-o", str(tmp_path / "content")], capsys)[0] == 0
+    book = tmp_path / "content" / "book.yaml"
+    lines = book.read_text(encoding="utf-8").split("\n")
+    where = {key: n for n, line in enumerate(lines, 1) for key in ("title", "editors", "publisher")
+             if line.startswith(f"{key}:")}
+    with pytest.raises(SystemExit):
+        main(["lint", str(tmp_path)])
+    out = capsys.readouterr().out
+    for key, value in (("title", "未命名访谈集"), ("editors", "编者"), ("publisher", "出版者")):
+        assert (f"content/book.yaml:{where[key]}:1: warning [structure] {key} is still the "
+                f"importer's placeholder '{value}'") in out
+    text = book.read_text(encoding="utf-8").replace("未命名访谈集", "山里的学校").replace(
+        "- 编者", "- 甲县教育局").replace("publisher: 出版者", "publisher: 甲县出版社")
+    book.write_text(text, encoding="utf-8")
+    with pytest.raises(SystemExit):
+        main(["lint", str(tmp_path)])
+    assert "placeholder" not in capsys.readouterr().out

@@ -18,8 +18,8 @@ from publisher.text import people  # noqa: E402
 
 BOOK = """title: 测试
 language: zh-CN
-editors: [编者]
-publisher: 出版者
+editors: [丙城编辑部]
+publisher: 丙城出版社
 edition: 第1版
 date: "2024-05-01"
 identifier: urn:uuid:00000000-0000-4000-8000-000000000001

@@ -6,7 +6,7 @@ from difflib import SequenceMatcher
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from publisher.content.model import Question, place_forms, squash
+from publisher.content.model import PLACEHOLDERS, Question, place_forms, squash
 from publisher.lint.document import Document
 from publisher.lint.finding import ERROR, WARNING, Finding
 from publisher.text.chars import is_person_name
@@ -32,7 +32,7 @@ def standard_questions(book: Document | None) -> list[Question]:
 def check(book: Document | None, docs: list[Document]) -> list[Finding]:
     """Structure findings for each interview file, checked against book.yaml's questions."""
     questions = standard_questions(book)
-    findings = []
+    findings = _placeholders(book)
     for doc in docs:
         data = doc.data
         if not isinstance(data, CommentedMap):
@@ -40,6 +40,23 @@ def check(book: Document | None, docs: list[Document]) -> list[Finding]:
         findings += _interviewee(doc, data)
         findings += _pairs(doc, data, questions)
     return findings
+
+
+def _placeholders(book: Document | None) -> list[Finding]:
+    """book.yaml's values still the importer's placeholders, which the book would print."""
+    data = book.data if book is not None else None
+    if not isinstance(data, CommentedMap):
+        return []
+    out = []
+    for key, placeholder in PLACEHOLDERS.items():
+        value = data.get(key)
+        values = list(value) if isinstance(value, CommentedSeq) else [value]
+        if placeholder in [str(v).strip() for v in values]:
+            out.append(_finding(book, *data.lc.key(key), f"{key} is still the importer's "
+                                f"placeholder {placeholder!r}, which the cover, title page and "
+                                "copyright page would print: set the book's own", placeholder,
+                                WARNING))
+    return out
 
 
 def _finding(doc: Document, line: int, col: int, message: str, subject: str = "",

@@ -17,7 +17,7 @@ from publisher.content import scaffold, yamlsafe
 from publisher.content.importer.interviews import ImportResult
 from publisher.content.importer.notices import Notice, count
 from publisher.content.load import read_book, read_interview
-from publisher.content.model import place_forms
+from publisher.content.model import PLACEHOLDERS, place_forms
 from publisher.errors import ContentError, Problem
 from publisher.names import CONTENT_DIR, INTERVIEWS_DIR, is_project
 from publisher.names import slugify as slug_of
@@ -25,7 +25,7 @@ from publisher.names import slugify as slug_of
 # Which files an import wrote, and the SHA-256 of each as written: --force replaces a file
 # only if it is still byte for byte what the importer wrote.
 MANIFEST = ".import-manifest.json"
-PLACEHOLDER_TITLE = "未命名访谈集"
+PLACEHOLDER_TITLE = PLACEHOLDERS["title"]
 MAX_SLUG = 60  # of a book's slug from its title: a file name, not a transliteration
 
 
@@ -63,7 +63,8 @@ def book_data(result: ImportResult, source_name: str,
     title, subtitle = split_title(result.title or PLACEHOLDER_TITLE)
     data: dict[str, object] = {
         "title": title, "subtitle": subtitle, "language": "zh-CN",
-        "editors": ["编者"], "publisher": "出版者", "edition": "第1版",
+        "editors": [PLACEHOLDERS["editors"]], "publisher": PLACEHOLDERS["publisher"],
+        "edition": "第1版",
         "date": dt.date.today().isoformat(), "identifier": f"urn:uuid:{uuid.uuid4()}",
         "slug": book_slug(title) if result.title else "book",
         "source_note": f"据 {source_name} 整理。",
