@@ -118,9 +118,11 @@ def build(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
     """Build the PDF and the EPUB of the book in PROJECT_DIR; exit 0 only if all were written."""
     from publisher.build.pipeline import build as run
     from publisher.build.progress import progress_for
+    from publisher.build.signals import stopped_cleanly
 
-    run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
-        strict=strict, progress=progress_for(), force=force)
+    with stopped_cleanly("the build"):
+        run(project_dir, output_dir, formats or FORMATS, edition=edition, variant=variant,
+            strict=strict, progress=progress_for(), force=force)
 
 
 @cli.command()
@@ -147,10 +149,12 @@ def watch(project_dir: Path, output_dir: Path | None, formats: tuple[str, ...], 
           variant: str, strict: bool, force: bool) -> None:
     """Build, then rebuild on every change to content/, layouts/ or fonts/ (Ctrl-C stops)."""
     from publisher.build.progress import progress_for
+    from publisher.build.signals import stopped_cleanly
     from publisher.build.watch import watch as run
 
-    run(project_dir, output_dir, progress_for(), formats=formats or FORMATS, edition=edition,
-        variant=variant, strict=strict, force=force)
+    with stopped_cleanly("the build"):  # while watching, Ctrl-C simply ends it (exit 0)
+        run(project_dir, output_dir, progress_for(), formats=formats or FORMATS,
+            edition=edition, variant=variant, strict=strict, force=force)
 
 
 @cli.command()

@@ -12,6 +12,7 @@ EXIT_FINDINGS = 1  # lint findings or a failed check remain
 EXIT_USAGE = 2  # click's own code for a bad command line
 EXIT_CONTENT = 3  # the content (YAML, source text, images, fonts) is at fault
 EXIT_BUILD = 4  # typesetting or packaging failed
+EXIT_SIGNAL = 128  # plus the signal's number: 130 for SIGINT, 143 for SIGTERM (Unix shells)
 
 
 @dataclass(frozen=True, order=True)
@@ -60,3 +61,24 @@ class BuildError(PublisherError):
     """Raised by the typesetting and packaging stages when an output cannot be made."""
 
     exit_code = EXIT_BUILD
+
+
+class UsageError(BuildError):
+    """Raised by build() before any work for a bad option, environment value or folder
+    (exit 2); a BuildError, so one `except BuildError` still catches every refused build."""
+
+    exit_code = EXIT_USAGE
+
+
+class OutputError(BuildError):
+    """Raised before typesetting when the output folder cannot take the artifacts (exit 4)."""
+
+    exit_code = EXIT_BUILD
+
+
+class Interrupted(PublisherError):
+    """Raised by the CLI when SIGINT, SIGTERM or SIGHUP stopped a build (exit 128 + signal)."""
+
+    def __init__(self, signum: int, message: str) -> None:
+        super().__init__(message)
+        self.exit_code = EXIT_SIGNAL + signum

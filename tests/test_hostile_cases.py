@@ -406,7 +406,7 @@ BUILD_INTO: dict[str, tuple[Callable[[Path], None], int, str]] = {
                         0, ""),
     "pdf-fifo": (lambda out: os.mkfifo(out / "hostile.pdf"), 0, ""),
     "sums-dev-zero": (lambda out: (out / "SHA256SUMS").symlink_to("/dev/zero"), 0, ""),
-    "pdf-directory": (lambda out: (out / "hostile.pdf").mkdir(), 3,
+    "pdf-directory": (lambda out: (out / "hostile.pdf").mkdir(), 4,
                       "hostile.pdf: is a directory where the build writes a file"),
 }
 

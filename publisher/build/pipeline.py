@@ -20,13 +20,14 @@ from publisher.build import limits
 from publisher.build.progress import BuildResult, Progress
 from publisher.content.load import FIRST_DATE, LAST_DATE, load_project
 from publisher.content.model import Project
-from publisher.errors import BuildError, ContentError, Problem
+from publisher.errors import BuildError, OutputError, UsageError
 from publisher.guard import write_all_atomic
 from publisher.log import capture
 from publisher.names import (
     EDITION_VARIANTS,
     EDITIONS,
     FORMATS,
+    INPUT_DIRS,
     OUTPUT_DIR,
     REPORT_NAME,
     SUMS_NAME,
@@ -41,22 +42,27 @@ if TYPE_CHECKING:
 log = logging.getLogger("publisher.build.pipeline")
 
 
+def source_date_epoch() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH as a UTC time, None when unset; UsageError (exit 2) when invalid."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or not raw.strip():
+        return None
+    if not re.fullmatch(r"\d{1,12}", raw.strip()):
+        raise UsageError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
+    try:
+        when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
+    except (OverflowError, OSError, ValueError):
+        raise UsageError(f"SOURCE_DATE_EPOCH: {raw.strip()} is past the year 9999; "
+                         f"expected a date from {FIRST_DATE} to {LAST_DATE}") from None
+    if not FIRST_DATE <= when.date() <= LAST_DATE:  # what ZIP and PDF dates can hold
+        raise UsageError(f"SOURCE_DATE_EPOCH: {raw.strip()} is {when.date()}; expected a "
+                         f"date from {FIRST_DATE} to {LAST_DATE}")
+    return when
+
+
 def source_date(project: Project) -> dt.datetime:
     """The build's timestamp: SOURCE_DATE_EPOCH if set, else book.yaml's date at 00:00 UTC."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH")
-    if raw is not None and raw.strip():
-        if not re.fullmatch(r"\d{1,12}", raw.strip()):
-            raise BuildError(f"SOURCE_DATE_EPOCH: expected whole seconds since 1970, got {raw!r}")
-        try:
-            when = dt.datetime.fromtimestamp(int(raw), dt.UTC)
-        except (OverflowError, OSError, ValueError):
-            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is past the year 9999; "
-                             f"expected a date from {FIRST_DATE} to {LAST_DATE}") from None
-        if not FIRST_DATE <= when.date() <= LAST_DATE:  # what ZIP and PDF dates can hold
-            raise BuildError(f"SOURCE_DATE_EPOCH: {raw.strip()} is {when.date()}; expected a "
-                             f"date from {FIRST_DATE} to {LAST_DATE}")
-        return when
-    return project.book.timestamp
+    return source_date_epoch() or project.book.timestamp
 
 
 @contextmanager
@@ -91,19 +97,20 @@ class Options:
 
 def check_options(formats: Iterable[str], edition: str, variant: str | None,
                   strict: bool = False) -> Options:
-    """The options checked against names.py; BuildError naming the choices otherwise."""
+    """The options checked against names.py; UsageError (exit 2) naming the choices
+    otherwise."""
     formats = tuple(formats)
     wanted = tuple(f for f in FORMATS if f in formats)
     unknown = set(formats) - set(FORMATS)
     if unknown or not wanted:
-        raise BuildError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(f"unknown format {sorted(unknown)!r}; choose from {', '.join(FORMATS)}")
     if edition not in EDITIONS:
-        raise BuildError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
+        raise UsageError(f"unknown edition {edition!r}; choose from {', '.join(EDITIONS)}")
     variant = variant or EDITION_VARIANTS[edition][0]
     if variant not in VARIANTS:
-        raise BuildError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
+        raise UsageError(f"unknown PDF standard {variant!r}; choose from {', '.join(VARIANTS)}")
     if variant not in EDITION_VARIANTS[edition]:
-        raise BuildError(f"--pdf-standard {variant} is not for the {edition} edition; choose "
+        raise UsageError(f"--pdf-standard {variant} is not for the {edition} edition; choose "
                          f"from {', '.join(EDITION_VARIANTS[edition])}")
     return Options(wanted, edition, variant, strict)
 
@@ -124,10 +131,8 @@ def build(
     When the inputs, the tool and the options equal those of the last build into the same
     folder, and its outputs are untouched, nothing is rebuilt (unless `force`).
     """
-    options = check_options(formats, edition, variant, strict)
+    options, root, out = preflight(project_dir, output_dir, formats, edition, variant, strict)
     progress = progress or Progress(io.StringIO())
-    root = Path(project_dir).resolve()
-    out = (Path(output_dir) if output_dir else root / OUTPUT_DIR).resolve()
     digest = _inputs_digest(root, out, options)
     if not force and (summary := cache.fresh_summary(out, digest)) is not None:
         return _up_to_date(out, summary, options.edition, progress)
@@ -172,6 +177,48 @@ def build(
         _write(project, out, digest, files, result, started)
     progress.summary(result)
     return result
+
+
+def preflight(project_dir: Path, output_dir: Path | None, formats: Iterable[str] = FORMATS,
+              edition: str = "screen", variant: str | None = None,
+              strict: bool = False) -> tuple[Options, Path, Path]:
+    """Everything checked before any work: the options, SOURCE_DATE_EPOCH, the project
+    folder and the output folder; the checked options and the real project and output paths.
+    """
+    options = check_options(formats, edition, variant, strict)
+    source_date_epoch()
+    given = Path(project_dir)
+    if not given.exists():
+        raise UsageError(f"{given}: no such folder")
+    if not given.is_dir():
+        raise UsageError(f"{given}: not a folder; pass the project folder")
+    root = given.resolve()
+    return options, root, output_folder(root, output_dir)
+
+
+def output_folder(root: Path, output_dir: Path | None) -> Path:
+    """The real output folder. The default, PROJECT/output, is refused when it leaves the
+    project (a symlink out: content from a pull request must not choose where the build
+    writes) or is not a folder; a folder given with -o is the user's choice."""
+    if output_dir is not None:
+        out = Path(output_dir).resolve()
+        shown = str(output_dir)
+    else:
+        default = root / OUTPUT_DIR
+        out = default.resolve()
+        shown = str(default)
+        if not out.is_relative_to(root):
+            raise UsageError(f"{default}: a link to {out}, outside the project; the build "
+                             f"writes there only when asked: -o {out}")
+        inputs = [root, *(root / name for name in INPUT_DIRS)]
+        if any(out == folder or out.is_relative_to(folder) and folder != root
+               for folder in inputs):
+            raise UsageError(f"{default}: a link to {out}, among the project's inputs; the "
+                             f"build writes there only when asked: -o {out}")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{shown}: not a folder, where the build writes its output; move "
+                         f"it away or pass -o DIR")
+    return out
 
 
 def _inputs_digest(root: Path, out: Path, options: Options) -> str:
@@ -271,10 +318,13 @@ def _writable(out: Path, project: Project, options: Options) -> None:
     goes: the rename would fail only after all the work, with a raw OSError."""
     names = [output_name(project.book.slug, fmt) for fmt in options.formats]
     names += [REPORT_NAME, SUMS_NAME]
-    blocked = [name for name in names if (out / name).is_dir() and not (out / name).is_symlink()]
+    blocked = [str(out / name) for name in names
+               if (out / name).is_dir() and not (out / name).is_symlink()]
     if blocked:
-        raise ContentError([Problem(str(out / name), None, "is a directory where the "
-                                    "build writes a file; move it away") for name in blocked])
+        raise OutputError("the output folder cannot take the artifacts; nothing was "
+                          "written:\n" + "\n".join(f"{path}: is a directory where the build "
+                                                    "writes a file; move it away"
+                                                    for path in blocked))
 
 
 def _up_to_date(output_dir: Path, summary: dict[str, Any], edition: str,

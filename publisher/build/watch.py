@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from publisher.build.pipeline import build
+from publisher.build.pipeline import build, preflight
 from publisher.build.progress import BuildResult, Progress
 from publisher.errors import PublisherError
 from publisher.names import INPUT_DIRS
@@ -56,6 +56,9 @@ def watch(
     """Build once, then rebuild after every batch of changes until stopped (Ctrl-C)."""
     import watchfiles
 
+    # A bad folder or option fails at once (exit 2), rather than in every rebuild.
+    preflight(project_dir, output_dir, **{k: v for k, v in options.items()
+                                          if k in ("formats", "edition", "variant", "strict")})
     project_dir = project_dir.resolve()
     result = rebuild(project_dir, output_dir, progress, **options)
     if on_build:

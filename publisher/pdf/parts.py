@@ -32,7 +32,7 @@ from publisher.pdf import weasy
 from publisher.pdf.html import html_for_pdf
 from publisher.pdf.imprint import padded
 from publisher.pdf.types import Part, TypesetPDF
-from publisher.pdf.worker import Job, Outcome, Pool
+from publisher.pdf.worker import Job, Outcome, Pool, die_with_parent
 
 # Characters of interview text per part: about six A5 pages, enough that WeasyPrint's fixed
 # cost per document (some 0.09 s with its blank and dropped pages) stays small, few enough that
@@ -315,6 +315,7 @@ class _Merging:
 
 
 def _merge(conn: Connection, parts: list[bytes], font_files: dict[str, tuple[str, int]]) -> None:
+    die_with_parent()
     try:
         conn.send(("pdf", pdfmerge.merge(parts, font_files)))
     except Exception as exc:  # noqa: BLE001 - reported to the parent, which raises

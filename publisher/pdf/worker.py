@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import sys
 import traceback
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
@@ -159,12 +161,32 @@ def _run(session: _Session, job: Job, root: Path, variant: str) -> Outcome:
                    collected.messages, list(fetcher.refused))
 
 
+def die_with_parent() -> None:
+    """Make this forked process end with its parent, even one killed by SIGKILL.
+
+    Daemon processes are ended by the parent's exit handlers only; a parent killed outright
+    would leave them running, re-parented to PID 1 and holding its stdout open. The
+    parent's signal handlers (the CLI's SIGTERM → clean stop) are the parent's, not ours.
+    """
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() == 1:  # the parent died before the call above: nobody waits for us
+        os._exit(1)
+
+
 def serve(conn: Connection, root: Path, variant: str) -> None:
     """Lay out the jobs received on `conn` until None arrives; answer each with an Outcome."""
     import gc
 
     from publisher.pdf import justify
 
+    die_with_parent()
     justify.install()
     session = _Session(conn)
     _install(session)
@@ -215,7 +237,10 @@ class Pool:
     def __enter__(self) -> Pool:
         return self
 
-    def __exit__(self, *_exc: object) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, *_exc: object) -> None:
+        if exc_type is not None:  # interrupted or failed: no part is wanted any more
+            for conn in self.busy:
+                self.processes[conn].kill()
         self.close()
 
     def start(self, count: int = 1) -> Pool:
