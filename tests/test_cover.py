@@ -224,14 +224,21 @@ def test_a_title_too_long_for_the_spine_is_left_off(tmp_path: Path,
 
 @pytest.mark.slow
 def test_a_cover_left_from_a_print_build_is_flagged(tmp_path: Path) -> None:
+    """A build that writes no PDF leaves the print build's cover, flagged by the build and by
+    check; one that writes a new PDF removes it, as it belonged to the PDF replaced."""
     root = write_project(tmp_path / "book", book=isbn_book())
     build(root, root / "output", edition="print")
-    screen = build(root, root / "output")
+    epub_only = build(root, root / "output", ["epub"])
     cover = root / "output" / "sample-book-cover.pdf"
     assert f"{cover}: not rebuilt this time; it is left out of SHA256SUMS and " \
-           "build-report.json" in screen.warnings
+           "build-report.json" in epub_only.warnings
     verdicts = {v.artifact.name: v for v in check_output(root / "output")}
     assert not verdicts["sample-book-cover.pdf"].ok
+    assert verdicts["sample-book.epub"].ok
+    screen = build(root, root / "output")
+    assert not cover.exists() and not screen.warnings
+    verdicts = {v.artifact.name: v for v in check_output(root / "output")}
+    assert "sample-book-cover.pdf" not in verdicts
     assert verdicts["sample-book.pdf"].ok
 
 

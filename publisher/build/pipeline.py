@@ -215,6 +215,11 @@ def output_folder(root: Path, output_dir: Path | None) -> Path:
                for folder in inputs):
             raise UsageError(f"{default}: a link to {out}, among the project's inputs; the "
                              f"build writes there only when asked: -o {out}")
+    if output_dir is not None and any(out == root / name or out.is_relative_to(root / name)
+                                      for name in INPUT_DIRS):
+        raise UsageError(f"{shown}: inside the project's {out.relative_to(root).parts[0]}/ "
+                         "folder, which the build reads: build into another folder (the "
+                         f"default is {root / OUTPUT_DIR})")
     if out.exists() and not out.is_dir():
         raise UsageError(f"{shown}: not a folder, where the build writes its output; move "
                          f"it away or pass -o DIR")
@@ -270,12 +275,14 @@ def _outputs(project: Project, out: Path, options: Options, artifacts: dict[str,
     """The artifacts by the file each goes to; an earlier output not made again is warned
     about (it stays, but out of SHA256SUMS and the report, so it cannot pass as fresh)."""
     slug = project.book.slug
+    made = [*options.formats, *(["cover"] if "cover" in artifacts else [])]
     for fmt in (*FORMATS, "cover"):
         stale = out / output_name(slug, fmt)
-        if fmt not in artifacts and stale.exists():
+        if fmt == "cover" and "pdf" in made:
+            continue  # a new PDF makes an earlier cover sheet stale: _write removes it
+        if fmt not in made and stale.exists():
             result.warnings.append(f"{stale}: not rebuilt this time; it is left out of "
                                    f"{SUMS_NAME} and {REPORT_NAME}")
-    made = [*options.formats, *(["cover"] if "cover" in artifacts else [])]
     for fmt in made:
         result.outputs[fmt] = out / output_name(slug, fmt)
         result.sizes[fmt] = len(artifacts[fmt])
@@ -294,6 +301,13 @@ def _write(project: Project, out: Path, digest: str, files: dict[Path, bytes],
     # SHA256SUMS goes last: if anything above fails, the old sums still match old files.
     files[out / SUMS_NAME] = report.sha256sums(files)
     write_all_atomic(files)
+    # The cover sheet of an earlier print build belongs to the PDF just replaced: left there,
+    # it would pass for this PDF's cover.
+    cover = out / output_name(project.book.slug, "cover")
+    if cover not in files and out / output_name(project.book.slug, "pdf") in files \
+            and cover.is_file() and not cover.is_symlink():
+        cover.unlink()
+        log.info("removed %s: the cover sheet of an earlier print build", cover)
     cache.write_stamp(out, digest, files, {
         "pages": result.pages, "sizes": result.sizes, "warnings": result.warnings,
         "outputs": {fmt: path.name for fmt, path in result.outputs.items()}})
