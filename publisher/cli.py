@@ -67,8 +67,22 @@ def cli() -> None:
     """Turn interview collections into a print-ready PDF and an EPUB 3."""
 
 
+def _manuscript(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """A manuscript that does not exist, or of a format the importer does not read, is a
+    mistake on the command line (exit 2), not a problem in its content."""
+    from publisher.content.importer.sources import TEXT_SUFFIXES
+
+    if not os.path.lexists(value):
+        raise click.BadParameter(f"{value}: no such file", ctx, param)
+    if value.suffix.lower() not in TEXT_SUFFIXES:
+        hint = " (an old Word .doc: save it as .docx)" if value.suffix.lower() == ".doc" else ""
+        raise click.BadParameter(f"{value}: not a .txt, .md or .docx manuscript{hint}",
+                                 ctx, param)
+    return value
+
+
 @cli.command("import")
-@click.argument("source", type=click.Path(path_type=Path))
+@click.argument("source", type=click.Path(path_type=Path), callback=_manuscript)
 @click.option("-o", "--output", "out", type=click.Path(path_type=Path), default=Path(CONTENT_DIR),
               show_default=True, help="Content directory to write the YAML files into.")
 @click.option("--force", is_flag=True, help="Replace the files an earlier import wrote "
