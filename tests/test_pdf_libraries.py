@@ -109,7 +109,7 @@ DAMAGE: dict[str, tuple[Callable[[pikepdf.Pdf], None], str]] = {
     "untagged": (lambda pdf: pdf.Root.__delitem__("/StructTreeRoot"), "no /StructTreeRoot"),
     "no-outline": (lambda pdf: pdf.Root.__delitem__("/Outlines"), "no outline (bookmarks)"),
     "font-not-embedded": (_unembed_first_font, "is not embedded"),
-    "wrong-date": (_set_date, "CreationDate 'D:19990101000000Z' is not the book's date"),
+    "wrong-date": (_set_date, "CreationDate 'D:19990101000000Z' is not the build's date"),
     "page-removed": (lambda pdf: pdf.pages.__delitem__(-1), "pages; build-report.json says"),
 }
 
