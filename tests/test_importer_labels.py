@@ -247,6 +247,9 @@ def test_the_importers_placeholders_are_named_until_replaced(
     for key, value in (("title", "未命名访谈集"), ("editors", "编者"), ("publisher", "出版者")):
         assert (f"content/book.yaml:{where[key]}:1: warning [structure] {key} is still the "
                 f"importer's placeholder '{value}'") in out
+    code, err = run(["build", str(tmp_path), "--strict"], capsys)
+    assert code != 0 and not (tmp_path / "output").exists()
+    assert f"content/book.yaml:{where['publisher']}: publisher is still the importer's" in err
     text = book.read_text(encoding="utf-8").replace("未命名访谈集", "山里的学校").replace(
         "- 编者", "- 甲县教育局").replace("publisher: 出版者", "publisher: 甲县出版社")
     book.write_text(text, encoding="utf-8")

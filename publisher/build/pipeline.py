@@ -19,11 +19,12 @@ from publisher import cache
 from publisher.build import limits
 from publisher.build.progress import BuildResult, Progress
 from publisher.content.load import FIRST_DATE, LAST_DATE, load_project
-from publisher.content.model import Project
+from publisher.content.model import PLACEHOLDERS, Project
 from publisher.errors import BuildError, OutputError, UsageError
 from publisher.guard import write_all_atomic
 from publisher.log import capture
 from publisher.names import (
+    BOOK_FILE,
     EDITION_VARIANTS,
     EDITIONS,
     FORMATS,
@@ -325,6 +326,11 @@ def _lint_summary(project: Project) -> None:
     if errors:
         log.warning("content has %d lint error%s (publisher lint for details)",
                     errors, "" if errors == 1 else "s")
+    # The importer's placeholders would be printed on the cover: a warning, so --strict
+    # refuses to publish them.
+    for f in findings:
+        if f.path.endswith(BOOK_FILE) and f.subject in PLACEHOLDERS.values():
+            log.warning("%s:%d: %s", f.path, f.line, f.message)
 
 
 def _writable(out: Path, project: Project, options: Options) -> None:
