@@ -249,9 +249,12 @@ def _typeset(project: Project, options: Options, result: BuildResult,
              pool: Pool) -> TypesetPDF:
     """The PDF laid out by the build's workers; its parts merge in another process."""
     from publisher.pdf import typeset as pdf
+    from publisher.pdf.html import front_matter_spills
 
     typeset = pdf.typeset(project, edition=options.edition, variant=options.variant,
                           when=result.source_date, faces=result.fonts, pool=pool)
+    for message in front_matter_spills(project, typeset):  # WeasyPrint says nothing of it
+        log.warning("%s: %s", project.book.path, message)
     result.pages = typeset.pages
     result.parts = (typeset.parts, typeset.cached)
     return typeset

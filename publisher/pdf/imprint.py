@@ -28,20 +28,27 @@ def trim_mm(book: Book) -> tuple[float, float]:
     return trim
 
 
-def type_area(book: Book) -> tuple[int, int]:
-    """Characters per line and lines per page of the body text in the type area.
-
-    Characters per line = type-area width ÷ body size; lines per page = type-area height ÷
-    (body size × line height); both rounded down, as a full line or character must fit.
-    """
+def type_area_pt(book: Book) -> tuple[float, float]:
+    """The type area's width and height in points: the trim size less the margins."""
     body = geometry.length_pt(book.page.body_size, 12.0)  # an em is of CSS's 16 px root
     margins = geometry.margins_pt(book.page.margins, body) if body else None
     if body is None or margins is None:  # the loader accepts only lengths geometry reads
         raise ValueError(f"not CSS lengths: {book.page.body_size!r}, {book.page.margins!r}")
     top, right, bottom, left = margins
     width, height = (mm * geometry.POINTS["mm"] for mm in trim_mm(book))
-    per_line = math.floor((width - left - right) / body + 1e-6)
-    lines = math.floor((height - top - bottom) / (body * float(book.page.line_height)) + 1e-6)
+    return width - left - right, height - top - bottom
+
+
+def type_area(book: Book) -> tuple[int, int]:
+    """Characters per line and lines per page of the body text in the type area.
+
+    Characters per line = type-area width ÷ body size; lines per page = type-area height ÷
+    (body size × line height); both rounded down, as a full line or character must fit.
+    """
+    width, height = type_area_pt(book)
+    body = geometry.length_pt(book.page.body_size, 12.0) or 0.0  # read by type_area_pt
+    per_line = math.floor(width / body + 1e-6)
+    lines = math.floor(height / (body * float(book.page.line_height)) + 1e-6)
     return per_line, lines
 
 
