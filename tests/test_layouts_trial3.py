@@ -225,3 +225,19 @@ def test_the_cover_band_runs_into_the_bleed_in_print(tmp_path: Path) -> None:
     assert all(colour == band for colour in in_bleed.values()), (band, in_bleed)
     # Below the band the page's own colour bleeds, as before.
     assert pixel(trim[0] - outside - 2 / scale, trim[1] + 20) == page_colour
+
+
+# -- 5. a font a user's CSS names that is not installed -----------------------------------
+
+def test_a_css_font_that_is_not_installed_is_a_warning_at_its_line(tmp_path: Path) -> None:
+    """WeasyPrint falls back in silence; the build names the family and the line. A list
+    with an installed fallback, and a generic family, are choices, not mistakes."""
+    root = write_project(tmp_path / "book")
+    _layout(root, "pdf/book.css", '{% include "builtin/pdf/book.css" %}\n.qa p {\n'
+            '  font-family: "Source Han Serif SC";\n}\n'
+            '.a { font-family: "Nope", "Noto Serif CJK SC", serif; }\n.b { font-family: serif; }\n')
+    result = build(root, tmp_path / "out", ["pdf"])
+    assert [w for w in result.warnings if "font family" in w] == [
+        "layouts/pdf/book.css:3: font family 'Source Han Serif SC' is not installed: the text "
+        "would be set in another font; install it, add an @font-face, or name the book's "
+        "fonts in fonts/fonts.yaml"]

@@ -157,6 +157,8 @@ def build(
             _lint_summary(project)
         with progress.stage("fonts", result):
             result.fonts = fonts.check(project)  # resolved once: every stage gets these
+            for problem in fonts.css_families(project, result.fonts):
+                log.warning("%s", problem)
         # The EPUB's page list comes from where anchors fall in the PDF, so typeset for both.
         with progress.stage("pdf", result):
             typeset = _typeset(project, options, result, pool)

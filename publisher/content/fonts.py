@@ -297,3 +297,53 @@ def check(project: Project) -> list[Face]:
     if problems:
         raise ContentError(problems)
     return faces
+
+
+# CSS families that name no font: fontconfig maps them by design.
+_GENERIC = {"serif", "sans-serif", "monospace", "cursive", "fantasy", "system-ui", "math",
+            "emoji", "fangsong", "ui-serif", "ui-sans-serif", "ui-monospace", "ui-rounded",
+            "inherit", "initial", "unset", "revert", "revert-layer"}
+_FONT_FAMILY = re.compile(r"font-family\s*:\s*([^;{}]+)", re.IGNORECASE)
+_FONT_FACE = re.compile(r"@font-face\s*{[^}]*}", re.IGNORECASE)
+
+
+def _installed_families() -> frozenset[str]:
+    """Every family fontconfig knows, in lower case (a family may have several names)."""
+    if shutil.which("fc-list") is None:
+        return frozenset()
+    out = subprocess.run(["fc-list", "--format", "%{family}\n"], capture_output=True,
+                         text=True, check=False).stdout
+    return frozenset(name.strip().lower() for line in out.splitlines()
+                     for name in line.split(","))
+
+
+def css_families(project: Project, faces: list[Face]) -> list[Problem]:
+    """A family named in a project's own CSS that no installed font or @font-face provides:
+    WeasyPrint would fall back to another font without a word."""
+    if not project.layouts_dir or not project.layouts_dir.is_dir():
+        return []
+    installed = _installed_families() | {face.family.lower() for face in faces}
+    found = []
+    for path in sorted(project.layouts_dir.rglob("*.css")):
+        text, _ = guard.read_text(path, str(path))
+        if not text:
+            continue
+        declared = {m.strip().strip("'\"").lower() for block in _FONT_FACE.findall(text)
+                    for m in _FONT_FAMILY.findall(block)}
+        for match in _FONT_FAMILY.finditer(text):
+            names = [name.strip().strip("'\"").strip() for name in match.group(1).split(",")]
+            names = [name for name in names if name and name.lower() not in _GENERIC
+                     and "var(" not in name and "{" not in name and "}" not in name]
+            # A list with one available family falls back on purpose; none available, the
+            # text silently takes whatever fontconfig offers for the generic family.
+            if not names or any(n.lower() in installed or n.lower() in declared
+                                for n in names):
+                continue
+            where = path.relative_to(project.root) if path.is_relative_to(project.root) \
+                else path
+            line = text.count("\n", 0, match.start()) + 1
+            found.append(Problem(str(where), line, f"font family {names[0]!r} is not "
+                                 "installed: the text would be set in another font; install "
+                                 "it, add an @font-face, or name the book's fonts in "
+                                 "fonts/fonts.yaml"))
+    return found
