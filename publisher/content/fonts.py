@@ -307,6 +307,7 @@ _FONT_FAMILY = re.compile(r"font-family\s*:\s*([^;{}]+)", re.IGNORECASE)
 _FONT_FACE = re.compile(r"@font-face\s*{[^}]*}", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1)
 def _installed_families() -> frozenset[str]:
     """Every family fontconfig knows, in lower case (a family may have several names)."""
     if shutil.which("fc-list") is None:
@@ -322,7 +323,7 @@ def css_families(project: Project, faces: list[Face]) -> list[Problem]:
     WeasyPrint would fall back to another font without a word."""
     if not project.layouts_dir or not project.layouts_dir.is_dir():
         return []
-    installed = _installed_families() | {face.family.lower() for face in faces}
+    configured = {face.family.lower() for face in faces}
     found = []
     for path in sorted(project.layouts_dir.rglob("*.css")):
         text, _ = guard.read_text(path, str(path))
@@ -336,8 +337,8 @@ def css_families(project: Project, faces: list[Face]) -> list[Problem]:
                      and "var(" not in name and "{" not in name and "}" not in name]
             # A list with one available family falls back on purpose; none available, the
             # text silently takes whatever fontconfig offers for the generic family.
-            if not names or any(n.lower() in installed or n.lower() in declared
-                                for n in names):
+            if not names or any(n.lower() in configured or n.lower() in declared
+                                or n.lower() in _installed_families() for n in names):
                 continue
             where = path.relative_to(project.root) if path.is_relative_to(project.root) \
                 else path
