@@ -121,7 +121,7 @@ class _Reader:
             # Where an answer must come, `答` or the interviewee's name is its label; after an
             # answer, a paragraph that begins with the name is a further paragraph.
             return found if state == "question" else None
-        if found.body.rstrip(_CLOSERS).endswith(("？", "?")):
+        if _asks(found.body):
             return found
         if ahead:
             return None
@@ -135,7 +135,7 @@ class _Reader:
         """A paragraph all in bold, without a label, is a question when it asks one
         (`**您为什么回乡？**`) or when an answer label follows it (`**谈谈家乡。**`, `答：…`)."""
         text = self.paras[index].text
-        if text.rstrip(_CLOSERS).endswith(("？", "?")):
+        if _asks(text):
             return Label("question", "", "", text, True)
         after = self.label(index + 1, speakers, "question", ahead=True)
         if after and after.role == "answer" and (after.colon or after.strong):
@@ -262,8 +262,7 @@ class _Reader:
         for index in indices:
             para = self.paras[index]
             found = _FIXED.match(para.text, para.strong)
-            if found is None and _all_bold(para) and para.text.rstrip(_CLOSERS).endswith(
-                    ("？", "?")):
+            if found is None and _all_bold(para) and _asks(para.text):
                 found = Label("question", "", "", para.text, True)
             if index and found and found.role == "question" and (found.colon or found.strong):
                 before = self.paras[index - 1]
@@ -406,6 +405,11 @@ def _title(paras: list[Paragraph], indices: list[int]) -> int | None:
     if len(best) != 1 or SENTENCE_END.search(paras[best[0]].text):
         return None
     return best[0] if len(paras[best[0]].text) <= MAX_TITLE else None
+
+
+def _asks(text: str) -> bool:
+    """Whether a paragraph ends with a question mark (closing quotes and brackets aside)."""
+    return text.rstrip(_CLOSERS).endswith(("？", "?"))
 
 
 def _all_bold(para: Paragraph) -> bool:

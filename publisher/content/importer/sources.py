@@ -32,6 +32,20 @@ _LITERAL_STRONG = re.compile(r"\*\*([^*\n]{1,200}?)\*\*|__([^_\n]{1,200}?)__")
 # would read as a link reference definition and drop.
 _FOOTNOTE_DEF = re.compile(r"^ {0,3}\[\^([^\]\s]{1,20})\]:[ \t]*(.*)$")
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]\s]{1,20})\]")
+FOOTNOTE_MOVED = "footnote moved to the interview's notes; its mark written as （注N）"
+PORTRAIT_HINT = ("to print it as the interviewee's portrait, save it into content/images/ and "
+                 "add `portrait: {src: images/…, alt: …}` to the interview "
+                 "(docs/content-format.md)")
+
+
+def _mark(number: object) -> str:
+    """A footnote's mark in the text."""
+    return f"（注{number}）"
+
+
+def _note(number: object, text: str) -> str:
+    """A footnote as the interview's note, which the loader prints after the interview."""
+    return f"注{number}：{text}"
 
 
 @dataclass(frozen=True)
@@ -153,14 +167,13 @@ def _attach_notes(source: Source, notes: dict[str, tuple[int, str]]) -> None:
         refs = [m[1] for m in _FOOTNOTE_REF.finditer(para.text) if m[1] in notes]
         if not refs:
             continue
-        text = _FOOTNOTE_REF.sub(lambda m: f"（注{m[1]}）" if m[1] in notes else m[0], para.text)
-        attached = tuple(f"注{ref}：{notes[ref][1]}" for ref in dict.fromkeys(refs)
+        text = _FOOTNOTE_REF.sub(lambda m: _mark(m[1]) if m[1] in notes else m[0], para.text)
+        attached = tuple(_note(ref, notes[ref][1]) for ref in dict.fromkeys(refs)
                          if ref not in used)
         used.update(refs)
         source.paragraphs[k] = Paragraph(text, para.line, para.heading, para.strong, para.title,
                                          para.notes + attached)
-        source.notices.append(Notice(source.display, para.line, "footnote moved to the "
-                                     "interview's notes; its mark written as （注N）"))
+        source.notices.append(Notice(source.display, para.line, FOOTNOTE_MOVED))
     for ref, (line, _) in notes.items():
         if ref not in used:
             source.problems.append(Problem(source.display, line, f"footnote [^{ref}] is "
@@ -234,9 +247,7 @@ def _inline(children: list, line: int, source: Source) -> tuple[list[str], str]:
 
 def _image_notice(image: object) -> str:
     src = str(image.attrs.get("src", "")) if hasattr(image, "attrs") else ""
-    return (f"image {src!r} not imported: to print it as the interviewee's portrait, copy it "
-            "into content/images/ and add `portrait: {src: images/…, alt: …}` to the "
-            "interview (docs/content-format.md)")
+    return f"image {src!r} not imported: {PORTRAIT_HINT}"
 
 
 def _read_docx(path: Path, source: Source) -> None:
@@ -268,10 +279,8 @@ def _read_docx(path: Path, source: Source) -> None:
 def _docx_paragraph(paragraph: object, number: int, source: Source, texts: dict[str, str],
                     footnotes: dict[str, tuple[int, str]]) -> None:
     if paragraph._p.xpath(".//w:drawing | .//w:pict"):
-        source.notices.append(Notice(source.display, number, "picture not imported: to print "
-                                     "it as the interviewee's portrait, save it into "
-                                     "content/images/ and add `portrait: {src: images/…, alt: "
-                                     "…}` to the interview (docs/content-format.md)"))
+        source.notices.append(Notice(source.display, number,
+                                     f"picture not imported: {PORTRAIT_HINT}"))
     style = paragraph.style.name if paragraph.style is not None else ""
     heading = bool(_HEADING_STYLE.match(style or ""))
     title = next((rank for pattern, rank in _TITLE_STYLE.items() if pattern.match(style or "")), 0)
@@ -288,13 +297,12 @@ def _docx_paragraph(paragraph: object, number: int, source: Source, texts: dict[
             footnotes.setdefault(ref, (len(footnotes) + 1, texts[ref]))
         numbers = {ref: footnotes[ref][0] for ref in refs}
         full = _marked_text(paragraph, numbers)
-        source.notices.append(Notice(source.display, number, "footnote moved to the "
-                                     "interview's notes; its mark written as （注N）"))
+        source.notices.append(Notice(source.display, number, FOOTNOTE_MOVED))
     # A line break inside a Word paragraph separates paragraphs, as a new line does in .txt.
     for k, line in enumerate(re.split(r"[\n\r]", full)):
         text = _strip_refused(line, number, source).strip()
-        notes = tuple(f"注{footnotes[ref][0]}：{footnotes[ref][1]}" for ref in dict.fromkeys(refs)
-                      if f"（注{footnotes[ref][0]}）" in text)
+        notes = tuple(_note(*footnotes[ref]) for ref in dict.fromkeys(refs)
+                      if _mark(footnotes[ref][0]) in text)
         if text:
             source.paragraphs.append(Paragraph(text, number, heading, strong if k == 0 else "",
                                                title if k == 0 else 0, notes))
@@ -331,7 +339,7 @@ def _marked_text(paragraph: object, numbers: dict[str, int]) -> str:
         elif tag == "tab":
             out.append("\t")
         elif tag == "footnoteReference":
-            out.append(f"（注{numbers[element.get(f'{_W}id', '')]}）")
+            out.append(_mark(numbers[element.get(f"{_W}id", "")]))
         else:
             out.append("\n")
     return "".join(out)
