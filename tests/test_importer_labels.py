@@ -168,11 +168,12 @@ def test_word_footnotes_go_to_the_notes(tmp_path: Path,
     document.add_paragraph("静安区街道社区电台主持人 沈佳怡")
     document.add_paragraph("问：怎么办起来的？")
     answer = document.add_paragraph("答：2019年开播。")
-    run_ = OxmlElement("w:r")
-    ref = OxmlElement("w:footnoteReference")
-    ref.set(qn("w:id"), "2")
-    run_.append(ref)
-    answer._p.append(run_)
+    for number in ("2", "7"):  # 7 is in no footnotes.xml: a reference to nothing
+        run_ = OxmlElement("w:r")
+        ref = OxmlElement("w:footnoteReference")
+        ref.set(qn("w:id"), number)
+        run_.append(ref)
+        answer._p.append(run_)
     answer.add_run("后来扩建了。")
     path = tmp_path / "s.docx"
     document.save(path)

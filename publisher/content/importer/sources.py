@@ -338,8 +338,9 @@ def _marked_text(paragraph: object, numbers: dict[str, int]) -> str:
             out.append(element.text or "")
         elif tag == "tab":
             out.append("\t")
-        elif tag == "footnoteReference":
-            out.append(_mark(numbers[element.get(f"{_W}id", "")]))
+        elif tag == "footnoteReference":  # one footnotes.xml lacks has no text to move
+            ref = element.get(f"{_W}id", "")
+            out.append(_mark(numbers[ref]) if ref in numbers else "")
         else:
             out.append("\n")
     return "".join(out)
